@@ -1,0 +1,188 @@
+"""Shared fixtures: every database test runs on SQLite, and on Postgres when it is there.
+
+Postgres: TEST_DATABASE_URL names a server; each test session creates its own database
+there (so parallel runs never collide) and drops it at the end. Outside CI a missing
+server skips those tests; in CI (CI=true) it fails them.
+"""
+import os
+import shutil
+import uuid
+
+import pytest
+from peewee import PostgresqlDatabase
+from playhouse.db_url import parse
+
+from webapp import create_app, migrate
+from webapp.config import PROJECT_ROOT
+from webapp.db import db, make_database
+
+MIGRATIONS_DIR = str(PROJECT_ROOT / "migrations")
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+class PostgresServer:
+    """Creates and drops throw-away databases on the server TEST_DATABASE_URL names."""
+
+    def __init__(self, url):
+        self.url = url
+        self.params = parse(url)
+        self.maintenance = PostgresqlDatabase(self.params["database"],
+                                              **{k: v for k, v in self.params.items()
+                                                 if k != "database"})
+
+    def reachable(self):
+        try:
+            self.maintenance.connect(reuse_if_open=True)
+            return True
+        except Exception as exc:  # noqa: BLE001 - any failure means "not reachable"
+            self.error = exc
+            return False
+
+    def create(self):
+        name = f"registrar_test_{uuid.uuid4().hex[:12]}"
+        self.maintenance.execute_sql(f'CREATE DATABASE "{name}"')
+        base = self.url.rsplit("/", 1)[0]
+        return name, f"{base}/{name}"
+
+    def drop(self, name):
+        self.maintenance.execute_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        if IN_CI:
+            pytest.fail("CI=true but TEST_DATABASE_URL is not set: Postgres tests must run in CI")
+        pytest.skip("TEST_DATABASE_URL not set: Postgres tests skipped (SQLite ran)")
+    server = PostgresServer(url)
+    if not server.reachable():
+        if IN_CI:
+            pytest.fail(f"Postgres at {url} is not reachable in CI: {server.error}")
+        pytest.skip(f"Postgres at {url} is not reachable: {server.error}")
+    yield server
+    server.maintenance.close()
+
+
+def use_database(url):
+    """Point the global proxy at `url` and return the Database."""
+    database = make_database(url)
+    db.initialize(database)
+    return database
+
+
+def release(database):
+    """Close every pooled connection so dropped databases and files are not held open."""
+    if hasattr(database, "close_all"):
+        database.close_all()
+    elif not database.is_closed():
+        database.close()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory):
+    """A migrated SQLite file, copied per test (faster than migrating each time)."""
+    path = tmp_path_factory.mktemp("template") / "registrar.db"
+    database = use_database(f"sqlite:///{path}")
+    migrate.upgrade(MIGRATIONS_DIR)
+    database.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    database.execute_sql("PRAGMA journal_mode=delete")
+    release(database)
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_migrated(postgres_server):
+    """One migrated Postgres database for the session; tests truncate it before use."""
+    name, url = postgres_server.create()
+    database = use_database(url)
+    migrate.upgrade(MIGRATIONS_DIR)
+    release(database)
+    yield url
+    postgres_server.drop(name)
+
+
+def truncate_all(database):
+    tables = [t for t in database.get_tables() if t != "schema_migration"]
+    database.execute_sql("TRUNCATE {} RESTART IDENTITY CASCADE".format(
+        ", ".join(f'"{t}"' for t in tables)))
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request, tmp_path):
+    """URL of an empty, fully migrated database of each kind."""
+    if request.param == "sqlite":
+        path = tmp_path / "registrar.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        return f"sqlite:///{path}"
+    url = request.getfixturevalue("postgres_migrated")
+    database = use_database(url)
+    migrate.upgrade(MIGRATIONS_DIR)  # a no-op unless an earlier test rolled back
+    truncate_all(database)
+    release(database)
+    return url
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def empty_database_url(request, tmp_path):
+    """URL of a brand-new database with no tables (for migration tests)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'empty.db'}"
+        return
+    server = request.getfixturevalue("postgres_server")
+    name, url = server.create()
+    yield url
+    if db.obj is not None:
+        release(db.obj)
+    server.drop(name)
+
+
+@pytest.fixture
+def app(database_url):
+    """The app on a fresh migrated database; CSRF off (tests that check it turn it on)."""
+    app = create_app({"TESTING": True, "DATABASE_URL": database_url,
+                      "WTF_CSRF_ENABLED": False, "SECRET_KEY": "test"})
+    yield app
+    release(db.obj)
+
+
+@pytest.fixture
+def database(app):
+    """The app's database (the models are bound to it)."""
+    return db.obj
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_student(database):
+    """Create a student; unique email by default."""
+    from webapp.models import Student
+    counter = iter(range(1, 1_000_000))
+
+    def make(name=None, email=None, student_number=None):
+        n = next(counter)
+        return Student.create(name=name or f"Student {n}", email=email or f"s{n}@example.edu",
+                              student_number=student_number)
+    return make
+
+
+@pytest.fixture
+def make_course(database):
+    """Create a course; unique code by default; capacity None means unlimited."""
+    from webapp.models import Course
+    counter = iter(range(1, 1_000_000))
+
+    def make(code=None, title=None, capacity=None):
+        n = next(counter)
+        return Course.create(code=code or f"C-{n:03d}", title=title or f"Course {n}",
+                             capacity=capacity)
+    return make

@@ -1,0 +1,205 @@
+"""Migrations build the schema from nothing and roll back without touching other data."""
+import shutil
+import textwrap
+
+import pytest
+from peewee import IntegrityError, SqliteDatabase
+
+from webapp import migrate
+from webapp.db import db
+
+from .conftest import MIGRATIONS_DIR, release, use_database
+
+STUDENT_COLUMNS = "id, name, email, student_number, created_at"
+COURSE_COLUMNS = "id, code, title, capacity, created_at"
+
+
+@pytest.fixture
+def empty_db(empty_database_url):
+    database = use_database(empty_database_url)
+    yield database
+    release(database)
+
+
+def rows(database, table, columns):
+    return database.execute_sql(f"SELECT {columns} FROM {table} ORDER BY 1").fetchall()
+
+
+def fk_delete_rules(database, table):
+    """{column: (referenced table, ON DELETE rule)} read from the live schema."""
+    if isinstance(database, SqliteDatabase):
+        return {r[3]: (r[2], r[6]) for r in
+                database.execute_sql(f"PRAGMA foreign_key_list({table})").fetchall()}
+    return {column: (ref, rule) for column, ref, rule in database.execute_sql(
+        """SELECT kcu.column_name, ccu.table_name, rc.delete_rule
+           FROM information_schema.referential_constraints rc
+           JOIN information_schema.key_column_usage kcu ON kcu.constraint_name = rc.constraint_name
+           JOIN information_schema.constraint_column_usage ccu
+             ON ccu.constraint_name = rc.unique_constraint_name
+           WHERE kcu.table_name = %s""", (table,)).fetchall()}
+
+
+def seed_rows(database):
+    database.execute_sql("INSERT INTO students (name, email, student_number, created_at) VALUES "
+                         "('Ada Lovelace', 'ada@example.edu', 'S1', '2026-01-02 03:04:05'), "
+                         "('Alan Turing', 'alan@example.edu', NULL, '2026-01-03 03:04:05')")
+    database.execute_sql("INSERT INTO courses (code, title, capacity, created_at) VALUES "
+                         "('MATH-101', 'Algebra', 30, '2026-01-02 00:00:00'), "
+                         "('ART-101', 'Drawing', NULL, '2026-01-02 00:00:00')")
+
+
+def enroll_raw(database, pairs):
+    for student_id, course_id in pairs:
+        database.execute_sql("INSERT INTO student_courses (student_id, course_id, enrolled_at) "
+                             f"VALUES ({student_id}, {course_id}, '2026-02-01 10:00:00')")
+
+
+def test_upgrade_from_empty_creates_the_three_tables_with_composite_pk_and_fks(empty_db):
+    applied = migrate.upgrade(MIGRATIONS_DIR)
+
+    assert applied == ["0001_students_courses", "0002_student_courses",
+                       "0003_course_enrolled_count"]
+    assert set(empty_db.get_tables()) == {"students", "courses", "student_courses",
+                                          "schema_migration"}
+    assert set(empty_db.get_primary_keys("student_courses")) == {"student_id", "course_id"}
+    rules = fk_delete_rules(empty_db, "student_courses")
+    assert rules == {"student_id": ("students", "CASCADE"), "course_id": ("courses", "CASCADE")}
+    indexed = {tuple(i.columns) for i in empty_db.get_indexes("student_courses")}
+    assert ("course_id",) in indexed
+
+
+def test_upgrade_twice_applies_nothing_the_second_time(empty_db):
+    migrate.upgrade(MIGRATIONS_DIR)
+    assert migrate.upgrade(MIGRATIONS_DIR) == []
+    assert all(applied for _, applied in migrate.status(MIGRATIONS_DIR))
+
+
+def test_students_and_courses_survive_junction_down_and_up_unchanged(empty_db):
+    migrate.upgrade(MIGRATIONS_DIR)
+    seed_rows(empty_db)
+    enroll_raw(empty_db, [(1, 1), (2, 1)])
+    students_before = rows(empty_db, "students", STUDENT_COLUMNS)
+    courses_before = rows(empty_db, "courses", COURSE_COLUMNS)
+
+    reverted = migrate.downgrade(MIGRATIONS_DIR, to=1)
+
+    assert reverted == ["0003_course_enrolled_count", "0002_student_courses"]
+    assert set(empty_db.get_tables()) == {"students", "courses", "schema_migration"}
+    assert rows(empty_db, "students", STUDENT_COLUMNS) == students_before
+    assert rows(empty_db, "courses", COURSE_COLUMNS) == courses_before
+
+    migrate.upgrade(MIGRATIONS_DIR)
+    assert rows(empty_db, "students", STUDENT_COLUMNS) == students_before
+    assert rows(empty_db, "courses", COURSE_COLUMNS) == courses_before
+    assert rows(empty_db, "student_courses", "student_id") == []
+
+
+def test_downgrade_without_target_reverts_only_the_last(empty_db):
+    migrate.upgrade(MIGRATIONS_DIR)
+    assert migrate.downgrade(MIGRATIONS_DIR) == ["0003_course_enrolled_count"]
+    assert migrate.downgrade(MIGRATIONS_DIR, to=2) == []
+    assert migrate.downgrade(MIGRATIONS_DIR, to=0) == ["0002_student_courses",
+                                                        "0001_students_courses"]
+    assert migrate.downgrade(MIGRATIONS_DIR) == []
+    assert empty_db.get_tables() == ["schema_migration"]
+
+
+REBUILD_STUDENTS = textwrap.dedent('''
+    """Test-only: change a column type of students (a full table rebuild on SQLite)."""
+    from peewee import TextField
+
+    def up(migrator, db):
+        migrator.migrate(migrator.alter_column_type("students", "name", TextField()))
+
+    def down(migrator, db):
+        pass
+''')
+
+
+def test_junction_rows_survive_a_later_students_table_rebuild(empty_db, tmp_path):
+    migrations = tmp_path / "migrations"
+    shutil.copytree(MIGRATIONS_DIR, migrations, ignore=shutil.ignore_patterns("__pycache__"))
+    (migrations / "0099_rebuild_students.py").write_text(REBUILD_STUDENTS)
+    migrate.upgrade(MIGRATIONS_DIR)  # the real ones first, then data, then the rebuild
+    seed_rows(empty_db)
+    enroll_raw(empty_db, [(1, 1), (1, 2), (2, 1)])
+    junction_before = rows(empty_db, "student_courses", "student_id, course_id, enrolled_at")
+
+    assert migrate.upgrade(str(migrations)) == ["0099_rebuild_students"]
+
+    assert rows(empty_db, "student_courses",
+                "student_id, course_id, enrolled_at") == junction_before
+    if isinstance(empty_db, SqliteDatabase):
+        assert empty_db.execute_sql("PRAGMA foreign_key_check").fetchall() == []
+        assert empty_db.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert fk_delete_rules(empty_db, "student_courses")["student_id"] == ("students", "CASCADE")
+    assert rows(empty_db, "courses", "code, enrolled_count") == [("ART-101", 1), ("MATH-101", 2)]
+
+
+def test_primary_key_rejects_a_duplicate_enrollment(empty_db):
+    migrate.upgrade(MIGRATIONS_DIR)
+    seed_rows(empty_db)
+    enroll_raw(empty_db, [(1, 1)])
+    with pytest.raises(IntegrityError):
+        with empty_db.atomic():
+            enroll_raw(empty_db, [(1, 1)])
+    assert rows(empty_db, "student_courses", "student_id, course_id") == [(1, 1)]
+
+
+def test_an_enrollment_of_a_missing_student_is_rejected(empty_db):
+    migrate.upgrade(MIGRATIONS_DIR)
+    seed_rows(empty_db)
+    with pytest.raises(IntegrityError):
+        with empty_db.atomic():
+            enroll_raw(empty_db, [(99, 1)])
+
+
+def test_deleting_a_student_removes_its_enrollments_and_no_course(empty_db):
+    migrate.upgrade(MIGRATIONS_DIR)
+    seed_rows(empty_db)
+    enroll_raw(empty_db, [(1, 1), (1, 2), (2, 1)])
+
+    empty_db.execute_sql("DELETE FROM students WHERE id = 1")
+
+    assert rows(empty_db, "student_courses", "student_id, course_id") == [(2, 1)]
+    assert rows(empty_db, "courses", "id, enrolled_count") == [(1, 1), (2, 0)]
+
+
+def test_status_lists_pending_then_applied(empty_db):
+    assert [applied for _, applied in migrate.status(MIGRATIONS_DIR)] == [None, None, None]
+    migrate.upgrade(MIGRATIONS_DIR)
+    names = [name for name, applied in migrate.status(MIGRATIONS_DIR) if applied]
+    assert names == ["0001_students_courses", "0002_student_courses",
+                     "0003_course_enrolled_count"]
+    assert db.obj is empty_db
+
+
+REBUILD_COURSES = REBUILD_STUDENTS.replace('"students", "name"', '"courses", "title"')
+
+
+def test_a_courses_rebuild_keeps_the_seat_count_triggers(empty_db, tmp_path):
+    migrations = tmp_path / "migrations"
+    shutil.copytree(MIGRATIONS_DIR, migrations, ignore=shutil.ignore_patterns("__pycache__"))
+    (migrations / "0099_rebuild_courses.py").write_text(REBUILD_COURSES)
+    migrate.upgrade(MIGRATIONS_DIR)
+    seed_rows(empty_db)
+    enroll_raw(empty_db, [(1, 1)])
+
+    migrate.upgrade(str(migrations))
+    enroll_raw(empty_db, [(2, 1)])
+
+    assert rows(empty_db, "courses", "code, enrolled_count") == [("ART-101", 0), ("MATH-101", 2)]
+
+
+def test_a_migration_that_orphans_rows_is_reported_on_sqlite(tmp_path):
+    empty_db = use_database(f"sqlite:///{tmp_path / 'orphans.db'}")
+    migrations = tmp_path / "migrations"
+    shutil.copytree(MIGRATIONS_DIR, migrations, ignore=shutil.ignore_patterns("__pycache__"))
+    (migrations / "0099_orphan.py").write_text(
+        "def up(migrator, db):\n    db.execute_sql('DELETE FROM courses')\n")
+    migrate.upgrade(MIGRATIONS_DIR)
+    seed_rows(empty_db)
+    enroll_raw(empty_db, [(1, 1)])
+    with pytest.raises(migrate.ForeignKeyViolation):
+        migrate.upgrade(str(migrations))
+    release(empty_db)

@@ -1,0 +1,51 @@
+"""Registrar: a Flask app for putting students into courses."""
+import secrets
+
+from flask import Flask, render_template
+from flask_wtf.csrf import CSRFProtect
+
+from .config import INSTANCE_DIR, PROJECT_ROOT, load_config
+from .db import db, make_database
+
+csrf = CSRFProtect()
+
+
+def create_app(config=None):
+    """Application factory. `config` overrides settings read from the environment."""
+    app = Flask(__name__,
+                template_folder=str(PROJECT_ROOT / "templates"),
+                static_folder=str(PROJECT_ROOT / "static"),
+                instance_path=str(INSTANCE_DIR))
+    app.config.update(load_config())
+    app.config.update(config or {})
+    if not app.config.get("SECRET_KEY"):
+        if not (app.config.get("DEBUG") or app.config.get("TESTING")):
+            raise RuntimeError("SECRET_KEY is not set: export SECRET_KEY, or run `make run` "
+                               "which writes one to instance/secret_key")
+        app.config["SECRET_KEY"] = secrets.token_hex(32)
+
+    db.initialize(make_database(app.config["DATABASE_URL"]))
+    _register_db_hooks(app)
+    csrf.init_app(app)
+
+    from . import cli, main
+    app.register_blueprint(main.bp)
+    cli.register(app)
+
+    @app.errorhandler(404)
+    def not_found(error):
+        return render_template("errors/404.html"), 404
+
+    return app
+
+
+def _register_db_hooks(app):
+    """Check a pooled connection out for each request and give it back afterwards."""
+    @app.before_request
+    def _connect():
+        db.connect(reuse_if_open=True)
+
+    @app.teardown_request
+    def _close(exc):
+        if not db.is_closed():
+            db.close()

@@ -1,0 +1,66 @@
+"""The database handle: one proxy, initialised by create_app from DATABASE_URL.
+
+Connections come from a pool (SQLite and Postgres alike) so a request does not
+pay for connect + pragmas every time; each request checks one out and returns it.
+"""
+from contextlib import contextmanager
+from pathlib import Path
+
+from peewee import DatabaseProxy, PostgresqlDatabase, SqliteDatabase
+from playhouse.db_url import parse
+from playhouse.pool import PooledPostgresqlDatabase, PooledSqliteDatabase
+
+from .config import PROJECT_ROOT
+
+db = DatabaseProxy()
+
+SQLITE_PRAGMAS = {
+    "foreign_keys": 1,
+    "journal_mode": "wal",
+    "busy_timeout": 5000,
+    # WAL + NORMAL: a committed transaction survives a process crash (kill -9);
+    # only an OS crash / power loss can drop the last few commits.
+    "synchronous": "normal",
+}
+
+
+def make_database(url, pooled=True):
+    """Build a peewee Database for a sqlite:/// or postgresql:// URL."""
+    scheme = url.split(":", 1)[0]
+    if scheme == "sqlite":
+        path = url[len("sqlite:///"):]
+        if path != ":memory:" and not Path(path).is_absolute():
+            path = str(PROJECT_ROOT / path)
+        if path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        if pooled:
+            return PooledSqliteDatabase(path, pragmas=SQLITE_PRAGMAS, max_connections=32,
+                                        stale_timeout=300, check_same_thread=False)
+        return SqliteDatabase(path, pragmas=SQLITE_PRAGMAS)
+    if scheme in {"postgres", "postgresql"}:
+        params = parse(url)
+        name = params.pop("database")
+        if pooled:
+            return PooledPostgresqlDatabase(name, max_connections=32, stale_timeout=300,
+                                            **params)
+        return PostgresqlDatabase(name, **params)
+    raise ValueError(f"unsupported DATABASE_URL scheme {scheme!r} (use sqlite:/// or postgresql://)")
+
+
+def is_sqlite():
+    return isinstance(db.obj, SqliteDatabase)
+
+
+@contextmanager
+def write_transaction():
+    """A write transaction that takes the write lock up front.
+
+    SQLite: BEGIN IMMEDIATE, so two writers never deadlock upgrading a read lock.
+    Postgres: a plain transaction; callers lock the rows they check (FOR UPDATE).
+    """
+    if is_sqlite():
+        with db.atomic("IMMEDIATE") as txn:
+            yield txn
+    else:
+        with db.atomic() as txn:
+            yield txn

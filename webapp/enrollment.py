@@ -1,0 +1,221 @@
+"""Enrollment rules: enroll, unenroll, capacity, idempotency, bulk. No Flask in here.
+
+Every write is one transaction that takes the write lock first (see db.write_transaction),
+checks everything, then writes all or nothing. Query counts do not grow with the number
+of ids: each step is one set-based statement.
+"""
+from dataclasses import dataclass, field
+
+from peewee import chunked
+
+from .db import is_sqlite, write_transaction
+from .models import Course, Student, StudentCourse, utcnow
+
+MAX_IDS_PER_REQUEST = 500
+
+
+class EnrollmentError(Exception):
+    """Base for every refusal the service gives."""
+
+
+class StudentNotFound(EnrollmentError):
+    def __init__(self, student_id):
+        super().__init__(f"student {student_id} not found")
+        self.student_id = student_id
+
+
+class CourseNotFound(EnrollmentError):
+    def __init__(self, course_id):
+        super().__init__(f"course {course_id} not found")
+        self.course_id = course_id
+
+
+class UnknownCourses(EnrollmentError):
+    def __init__(self, course_ids):
+        super().__init__("unknown course ids: " + ", ".join(map(str, course_ids)))
+        self.course_ids = sorted(course_ids)
+
+
+class UnknownStudents(EnrollmentError):
+    def __init__(self, student_ids):
+        super().__init__("unknown student ids: " + ", ".join(map(str, student_ids)))
+        self.student_ids = sorted(student_ids)
+
+
+class CourseFull(EnrollmentError):
+    def __init__(self, course_ids, codes=()):
+        names = ", ".join(codes) if codes else ", ".join(map(str, course_ids))
+        super().__init__(f"not enough seats left in {names}")
+        self.course_ids = sorted(course_ids)
+        self.codes = list(codes)
+
+
+class NotEnrolled(EnrollmentError):
+    def __init__(self, student_id, course_id):
+        super().__init__(f"student {student_id} is not enrolled in course {course_id}")
+        self.student_id = student_id
+        self.course_id = course_id
+
+
+class ConflictingChange(EnrollmentError):
+    def __init__(self, course_ids):
+        super().__init__("course ids both added and removed: " + ", ".join(map(str, course_ids)))
+        self.course_ids = sorted(course_ids)
+
+
+@dataclass
+class EnrollmentResult:
+    """What one student-centred change did."""
+    student_id: int
+    enrolled: list = field(default_factory=list)
+    already_enrolled: list = field(default_factory=list)
+    removed: list = field(default_factory=list)
+
+
+@dataclass
+class BulkResult:
+    """What a course-centred bulk enrollment did."""
+    course_id: int
+    enrolled: list = field(default_factory=list)
+    already_enrolled: list = field(default_factory=list)
+
+
+def _unique(ids):
+    """Duplicate ids count once; order of first appearance is kept."""
+    return list(dict.fromkeys(ids))
+
+
+def _require_student(student_id):
+    if not Student.select(Student.id).where(Student.id == student_id).exists():
+        raise StudentNotFound(student_id)
+
+
+def _lock_courses(course_ids):
+    """Fetch the courses, locking their rows on Postgres so capacity checks serialise."""
+    query = (Course.select(Course.id, Course.code, Course.capacity, Course.enrolled_count)
+             .where(Course.id.in_(course_ids)).order_by(Course.id))
+    if not is_sqlite():
+        query = query.for_update()
+    courses = {c.id: c for c in query}
+    unknown = [cid for cid in course_ids if cid not in courses]
+    if unknown:
+        raise UnknownCourses(unknown)
+    return courses
+
+
+def _enrolled_course_ids(student_id, course_ids):
+    return {row.course_id for row in
+            StudentCourse.select(StudentCourse.course)
+            .where(StudentCourse.student == student_id, StudentCourse.course.in_(course_ids))}
+
+
+def _insert_enrollments(pairs):
+    """Insert (student_id, course_id) pairs; the PK makes a repeat a no-op."""
+    now = utcnow()
+    rows = [{"student": s, "course": c, "enrolled_at": now} for s, c in pairs]
+    for batch in chunked(rows, MAX_IDS_PER_REQUEST):
+        (StudentCourse.insert_many(batch)
+         .on_conflict(action="NOTHING",
+                      conflict_target=[StudentCourse.student, StudentCourse.course])
+         .execute())
+
+
+def _delete_enrollments(student_id, course_ids):
+    if course_ids:
+        (StudentCourse.delete()
+         .where(StudentCourse.student == student_id, StudentCourse.course.in_(course_ids))
+         .execute())
+
+
+def change_enrollments(student_id, add=(), remove=()):
+    """Add and remove a student's courses in one all-or-nothing transaction.
+
+    Removing a course the student is not in is a no-op; adding one they are in keeps
+    the existing row and its enrolled_at. Raises StudentNotFound, UnknownCourses (all
+    unknown ids), CourseFull (every course that lacks seats) or ConflictingChange.
+    """
+    add, remove = _unique(add), _unique(remove)
+    both = set(add) & set(remove)
+    if both:
+        raise ConflictingChange(both)
+    with write_transaction():
+        _require_student(student_id)
+        if not add and not remove:
+            return EnrollmentResult(student_id)
+        courses = _lock_courses(add + remove)
+        current = _enrolled_course_ids(student_id, add + remove)
+        removed = [cid for cid in remove if cid in current]
+        new = [cid for cid in add if cid not in current]
+        full = [cid for cid in new
+                if courses[cid].capacity is not None
+                and courses[cid].enrolled_count + 1 > courses[cid].capacity]
+        if full:
+            raise CourseFull(full, [courses[cid].code for cid in full])
+        _delete_enrollments(student_id, removed)
+        _insert_enrollments((student_id, cid) for cid in new)
+    return EnrollmentResult(student_id, enrolled=new,
+                            already_enrolled=[cid for cid in add if cid in current],
+                            removed=removed)
+
+
+def enroll(student_id, course_ids):
+    """Enroll a student in every course of `course_ids` (idempotent, all or nothing)."""
+    return change_enrollments(student_id, add=course_ids)
+
+
+def unenroll(student_id, course_id):
+    """Remove one enrollment; raises NotEnrolled when there is none."""
+    with write_transaction():
+        _require_student(student_id)
+        deleted = (StudentCourse.delete()
+                   .where(StudentCourse.student == student_id,
+                          StudentCourse.course == course_id)
+                   .execute())
+        if not deleted:
+            raise NotEnrolled(student_id, course_id)
+
+
+def enroll_students(course_id, student_ids):
+    """Enroll many students in one course, atomically; refuses if seats are short for all."""
+    student_ids = _unique(student_ids)
+    with write_transaction():
+        try:
+            course = _lock_courses([course_id])[course_id]
+        except UnknownCourses:
+            raise CourseNotFound(course_id) from None
+        known = {s.id for s in Student.select(Student.id).where(Student.id.in_(student_ids))}
+        unknown = [sid for sid in student_ids if sid not in known]
+        if unknown:
+            raise UnknownStudents(unknown)
+        current = {row.student_id for row in
+                   StudentCourse.select(StudentCourse.student)
+                   .where(StudentCourse.course == course_id,
+                          StudentCourse.student.in_(student_ids))}
+        new = [sid for sid in student_ids if sid not in current]
+        if course.capacity is not None and course.enrolled_count + len(new) > course.capacity:
+            raise CourseFull([course_id], [course.code])
+        _insert_enrollments((sid, course_id) for sid in new)
+    return BulkResult(course_id, enrolled=new,
+                      already_enrolled=[sid for sid in student_ids if sid in current])
+
+
+def student_enrollments(student_id):
+    """The student's courses, by code, each with `.enrolled_at`. Raises StudentNotFound."""
+    _require_student(student_id)
+    return list(Course.select(Course, StudentCourse.enrolled_at)
+                .join(StudentCourse)
+                .where(StudentCourse.student == student_id)
+                .order_by(Course.code)
+                .objects())
+
+
+def course_roster(course_id):
+    """The course's students, by name, each with `.enrolled_at`. Raises CourseNotFound."""
+    if not Course.select(Course.id).where(Course.id == course_id).exists():
+        raise CourseNotFound(course_id)
+    return list(Student.select(Student, StudentCourse.enrolled_at)
+                .join(StudentCourse)
+                .where(StudentCourse.course == course_id)
+                .order_by(Student.name, Student.id)
+                .objects())
+

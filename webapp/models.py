@@ -1,0 +1,87 @@
+"""Peewee models. The schema itself is owned by migrations/; these mirror it."""
+from datetime import datetime, timezone
+
+from peewee import (SQL, AutoField, CharField, CompositeKey, DateTimeField, ForeignKeyField,
+                    IntegerField, Model)
+
+from .db import db
+
+
+def utcnow():
+    """Naive UTC timestamp (stored without zone on both databases)."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class BaseModel(Model):
+    class Meta:
+        database = db
+        legacy_table_names = False
+
+
+class Student(BaseModel):
+    id = AutoField()
+    name = CharField(max_length=200)
+    email = CharField(max_length=254, unique=True)
+    student_number = CharField(max_length=32, unique=True, null=True)
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "students"
+
+    def save(self, *args, **kwargs):
+        self.email = self.email.strip().lower()
+        return super().save(*args, **kwargs)
+
+    @property
+    def courses(self):
+        """The student's courses (a Course query through the junction), by code."""
+        return (Course.select()
+                .join(StudentCourse)
+                .where(StudentCourse.student == self.id)
+                .order_by(Course.code))
+
+
+class Course(BaseModel):
+    id = AutoField()
+    code = CharField(max_length=32, unique=True)
+    title = CharField(max_length=200)
+    capacity = IntegerField(null=True, constraints=[SQL("CHECK (capacity IS NULL OR capacity >= 1)")])
+    # Maintained by database triggers on student_courses (migration 0003).
+    enrolled_count = IntegerField(default=0, constraints=[SQL("DEFAULT 0")])
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "courses"
+
+    @property
+    def seats_left(self):
+        """Seats still free, or None when the course is unlimited."""
+        if self.capacity is None:
+            return None
+        return max(self.capacity - self.enrolled_count, 0)
+
+    @property
+    def is_full(self):
+        return self.capacity is not None and self.enrolled_count >= self.capacity
+
+    @property
+    def students(self):
+        """The course's students (a Student query through the junction), by name."""
+        return (Student.select()
+                .join(StudentCourse)
+                .where(StudentCourse.course == self.id)
+                .order_by(Student.name, Student.id))
+
+
+class StudentCourse(BaseModel):
+    """The enrollment junction: one row per (student, course)."""
+    student = ForeignKeyField(Student, backref="enrollments", on_delete="CASCADE")
+    course = ForeignKeyField(Course, backref="enrollments", on_delete="CASCADE", index=True)
+    enrolled_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "student_courses"
+        primary_key = CompositeKey("student", "course")
+
+
+ALL_MODELS = [Student, Course, StudentCourse]
