@@ -1,0 +1,89 @@
+"""Student and course validation shared by pages and API."""
+import pytest
+
+from webapp import records
+from webapp.models import Course, Student
+from webapp.records import DuplicateRecord, InvalidRecord, RecordNotFound
+
+
+def test_create_student_normalises_email_and_blank_number(database):
+    student = records.create_student({"name": "  Ada Lovelace ", "email": "Ada@Example.EDU",
+                                      "student_number": " "})
+    assert (student.name, student.email, student.student_number) == (
+        "Ada Lovelace", "ada@example.edu", None)
+
+
+@pytest.mark.parametrize("data, field", [
+    ({"name": "", "email": "a@b.co"}, "name"),
+    ({"name": "A", "email": "not-an-email"}, "email"),
+    ({"name": "A"}, "email"),
+    ({"name": "A" * 201, "email": "a@b.co"}, "name"),
+    ({"name": "A", "email": "a@b.co", "student_number": "bad number!"}, "student_number"),
+    ({"name": 5, "email": "a@b.co"}, "name"),
+])
+def test_invalid_students_name_the_field(database, data, field):
+    with pytest.raises(InvalidRecord) as error:
+        records.create_student(data)
+    assert field in error.value.errors and error.value.status == 400
+    assert Student.select().count() == 0
+
+
+def test_duplicate_email_or_number_is_a_409_naming_the_field(database):
+    records.create_student({"name": "A", "email": "a@b.co", "student_number": "S1"})
+    with pytest.raises(DuplicateRecord) as error:
+        records.create_student({"name": "B", "email": "A@B.CO", "student_number": "S1"})
+    assert set(error.value.errors) == {"email", "student_number"}
+    assert error.value.status == 409
+    assert Student.select().count() == 1
+
+
+def test_update_student_changes_only_given_fields(database):
+    student = records.create_student({"name": "A", "email": "a@b.co"})
+    records.update_student(student.id, {"name": "Ada"})
+    student = Student.get_by_id(student.id)
+    assert (student.name, student.email) == ("Ada", "a@b.co")
+    records.update_student(student.id, {"email": "a@b.co"})  # keeping one's own email is fine
+
+
+def test_missing_records_are_not_found(database):
+    with pytest.raises(RecordNotFound):
+        records.update_student(404, {"name": "x"})
+    with pytest.raises(RecordNotFound):
+        records.delete_student(404)
+    with pytest.raises(RecordNotFound):
+        records.update_course(404, {"title": "x"})
+
+
+def test_delete_student(make_student):
+    records.delete_student(make_student().id)
+    assert Student.select().count() == 0
+
+
+def test_create_course_uppercases_code(database):
+    course = records.create_course({"code": "math-101", "title": "Algebra", "capacity": None})
+    assert (course.code, course.capacity, course.seats_left) == ("MATH-101", None, None)
+
+
+@pytest.mark.parametrize("capacity", [0, -3, "12", 1.5, True])
+def test_bad_capacity_is_refused(database, capacity):
+    with pytest.raises(InvalidRecord) as error:
+        records.create_course({"code": "X-1", "title": "X", "capacity": capacity})
+    assert "capacity" in error.value.errors
+
+
+def test_capacity_cannot_drop_below_enrollment(make_student, make_course):
+    from webapp.enrollment import enroll_students
+    course = make_course(capacity=5)
+    enroll_students(course.id, [make_student().id, make_student().id])
+    with pytest.raises(InvalidRecord) as error:
+        records.update_course(course.id, {"capacity": 1})
+    assert "2 students are enrolled" in error.value.errors["capacity"]
+    assert records.update_course(course.id, {"capacity": 2}).capacity == 2
+
+
+def test_duplicate_course_code(database):
+    records.create_course({"code": "ART-1", "title": "Art"})
+    with pytest.raises(DuplicateRecord) as error:
+        records.create_course({"code": "art-1", "title": "Other"})
+    assert "code" in error.value.errors
+    assert Course.select().count() == 1
