@@ -50,6 +50,20 @@ def test_unknown_course_ids_write_nothing_and_are_all_reported(make_student, mak
     assert enrolled_pairs() == []
 
 
+def test_an_unknown_student_is_reported_before_unknown_courses(database):
+    with pytest.raises(StudentNotFound):
+        enrollment.enroll(424242, [9001])
+
+
+def test_result_carries_the_courses_with_their_new_counts(make_student, make_course):
+    student, course = make_student(), make_course(capacity=2)
+    result = enrollment.enroll(student.id, [course.id])
+    assert result.courses[course.id].enrolled_count == 1
+    assert result.courses[course.id].seats_left == 1
+    removed = enrollment.change_enrollments(student.id, remove=[course.id])
+    assert removed.courses[course.id].seats_left == 2
+
+
 def test_unknown_student_is_not_found(make_course):
     course = make_course()
     with pytest.raises(StudentNotFound):
@@ -205,8 +219,8 @@ def test_enroll_query_count_does_not_grow_with_ids(make_student, how_many):
     Course.insert_many([{"code": f"Q-{n:03d}", "title": "Q", "capacity": 500}
                         for n in range(how_many)]).execute()
     ids = [c.id for c in Course.select(Course.id)]
-    with assert_query_count(4):  # student, locked courses, current rows, one insert
+    with assert_query_count(3):  # locked courses, student + current rows, one insert
         enrollment.enroll(student.id, ids)
-    with assert_query_count(3):  # the idempotent repeat inserts nothing
+    with assert_query_count(2):  # the idempotent repeat inserts nothing
         enrollment.enroll(student.id, ids)
     assert StudentCourse.select().count() == how_many

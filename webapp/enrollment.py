@@ -6,7 +6,7 @@ of ids: each step is one set-based statement.
 """
 from dataclasses import dataclass, field
 
-from peewee import chunked
+from peewee import JOIN, chunked
 
 from .db import is_sqlite, write_transaction
 from .models import Course, Student, StudentCourse, utcnow
@@ -70,6 +70,7 @@ class EnrollmentResult:
     enrolled: list = field(default_factory=list)
     already_enrolled: list = field(default_factory=list)
     removed: list = field(default_factory=list)
+    courses: dict = field(default_factory=dict, repr=False)
 
 
 @dataclass
@@ -91,22 +92,27 @@ def _require_student(student_id):
 
 
 def _lock_courses(course_ids):
-    """Fetch the courses, locking their rows on Postgres so capacity checks serialise."""
-    query = (Course.select(Course.id, Course.code, Course.capacity, Course.enrolled_count)
-             .where(Course.id.in_(course_ids)).order_by(Course.id))
+    """{id: Course} for the ids that exist, row-locked on Postgres so capacity checks
+    serialise (SQLite's BEGIN IMMEDIATE already holds the write lock)."""
+    query = Course.select().where(Course.id.in_(course_ids)).order_by(Course.id)
     if not is_sqlite():
         query = query.for_update()
-    courses = {c.id: c for c in query}
-    unknown = [cid for cid in course_ids if cid not in courses]
-    if unknown:
-        raise UnknownCourses(unknown)
-    return courses
+    return {c.id: c for c in query}
 
 
-def _enrolled_course_ids(student_id, course_ids):
-    return {row.course_id for row in
-            StudentCourse.select(StudentCourse.course)
-            .where(StudentCourse.student == student_id, StudentCourse.course.in_(course_ids))}
+def _student_and_current(student_id, course_ids):
+    """One query: raise StudentNotFound, or return which of `course_ids` they are in.
+
+    Must run after _lock_courses so concurrent writers see each other's rows."""
+    on = (StudentCourse.student == Student.id) & StudentCourse.course.in_(course_ids)
+    rows = (Student.select(Student.id, StudentCourse.course)
+            .join(StudentCourse, JOIN.LEFT_OUTER, on=on)
+            .where(Student.id == student_id)
+            .tuples())
+    rows = list(rows)
+    if not rows:
+        raise StudentNotFound(student_id)
+    return {course_id for _, course_id in rows if course_id is not None}
 
 
 def _insert_enrollments(pairs):
@@ -133,29 +139,32 @@ def change_enrollments(student_id, add=(), remove=()):
     Removing a course the student is not in is a no-op; adding one they are in keeps
     the existing row and its enrolled_at. Raises StudentNotFound, UnknownCourses (all
     unknown ids), CourseFull (every course that lacks seats) or ConflictingChange.
+    `result.courses` holds the touched courses with their counts after the change.
     """
     add, remove = _unique(add), _unique(remove)
     both = set(add) & set(remove)
     if both:
         raise ConflictingChange(both)
     with write_transaction():
-        _require_student(student_id)
-        if not add and not remove:
-            return EnrollmentResult(student_id)
         courses = _lock_courses(add + remove)
-        current = _enrolled_course_ids(student_id, add + remove)
+        current = _student_and_current(student_id, add + remove)
+        unknown = [cid for cid in add + remove if cid not in courses]
+        if unknown:
+            raise UnknownCourses(unknown)
         removed = [cid for cid in remove if cid in current]
         new = [cid for cid in add if cid not in current]
-        full = [cid for cid in new
-                if courses[cid].capacity is not None
-                and courses[cid].enrolled_count + 1 > courses[cid].capacity]
+        full = [cid for cid in new if courses[cid].seats_left == 0]
         if full:
             raise CourseFull(full, [courses[cid].code for cid in full])
         _delete_enrollments(student_id, removed)
         _insert_enrollments((student_id, cid) for cid in new)
+    for cid in new:
+        courses[cid].enrolled_count += 1
+    for cid in removed:
+        courses[cid].enrolled_count -= 1
     return EnrollmentResult(student_id, enrolled=new,
                             already_enrolled=[cid for cid in add if cid in current],
-                            removed=removed)
+                            removed=removed, courses=courses)
 
 
 def enroll(student_id, course_ids):
@@ -164,14 +173,14 @@ def enroll(student_id, course_ids):
 
 
 def unenroll(student_id, course_id):
-    """Remove one enrollment; raises NotEnrolled when there is none."""
+    """Remove one enrollment; raises StudentNotFound or NotEnrolled when there is none."""
     with write_transaction():
-        _require_student(student_id)
         deleted = (StudentCourse.delete()
                    .where(StudentCourse.student == student_id,
                           StudentCourse.course == course_id)
                    .execute())
         if not deleted:
+            _require_student(student_id)
             raise NotEnrolled(student_id, course_id)
 
 
@@ -179,10 +188,9 @@ def enroll_students(course_id, student_ids):
     """Enroll many students in one course, atomically; refuses if seats are short for all."""
     student_ids = _unique(student_ids)
     with write_transaction():
-        try:
-            course = _lock_courses([course_id])[course_id]
-        except UnknownCourses:
-            raise CourseNotFound(course_id) from None
+        course = _lock_courses([course_id]).get(course_id)
+        if course is None:
+            raise CourseNotFound(course_id)
         known = {s.id for s in Student.select(Student.id).where(Student.id.in_(student_ids))}
         unknown = [sid for sid in student_ids if sid not in known]
         if unknown:
@@ -192,7 +200,7 @@ def enroll_students(course_id, student_ids):
                    .where(StudentCourse.course == course_id,
                           StudentCourse.student.in_(student_ids))}
         new = [sid for sid in student_ids if sid not in current]
-        if course.capacity is not None and course.enrolled_count + len(new) > course.capacity:
+        if course.seats_left is not None and len(new) > course.seats_left:
             raise CourseFull([course_id], [course.code])
         _insert_enrollments((sid, course_id) for sid in new)
     return BulkResult(course_id, enrolled=new,
