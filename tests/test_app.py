@@ -27,3 +27,35 @@ def test_serving_without_a_secret_key_is_refused(monkeypatch, tmp_path):
 def test_unsupported_database_url_is_a_clear_error():
     with pytest.raises(ValueError, match="unsupported DATABASE_URL"):
         create_app({"TESTING": True, "DATABASE_URL": "mysql://localhost/x"})
+
+
+def test_api_paths_get_json_errors_not_pages(client):
+    response = client.get("/api/no/such/thing")
+    assert response.status_code == 404
+    assert response.is_json and response.get_json()["error"]
+
+
+def test_unhandled_error_is_logged_once_and_answered_without_details(app, caplog):
+    @app.get("/api/boom")
+    def boom():
+        raise RuntimeError("secret SQL detail")
+
+    @app.get("/boom")
+    def boom_page():
+        raise RuntimeError("secret SQL detail")
+
+    client = app.test_client()
+    api = client.get("/api/boom")
+    page = client.get("/boom")
+    assert api.status_code == 500 and api.get_json()["error"] == "internal error"
+    assert page.status_code == 500 and b'<nav aria-label="Main">' in page.data
+    assert b"secret SQL detail" not in api.data + page.data
+    assert sum("unhandled exception" in r.getMessage() for r in caplog.records) == 2
+
+
+def test_every_response_carries_security_headers(client):
+    response = client.get("/")
+    assert "default-src 'self'" in response.headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"

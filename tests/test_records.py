@@ -87,3 +87,24 @@ def test_duplicate_course_code(database):
         records.create_course({"code": "art-1", "title": "Other"})
     assert "code" in error.value.errors
     assert Course.select().count() == 1
+
+
+def test_student_search_matches_name_email_or_number_in_any_case(make_student, make_course, database):
+    from webapp.enrollment import enroll
+    from webapp.models import Student
+    ada = make_student(name="Ada Lovelace", email="ada@school.test", student_number="S-0042")
+    make_student(name="Grace Hopper", email="grace@school.test")
+    enroll(ada.id, [make_course(code="MATH-101").id])
+    for q in ["lovel", "ADA@", "0042"]:
+        found = list(Student.search(q))
+        assert [s.id for s in found] == [ada.id]
+        assert found[0].course_count == 1
+    assert len(list(Student.search(""))) == 2
+
+
+def test_course_search_matches_code_or_title(make_course, database):
+    from webapp.models import Course
+    make_course(code="MATH-101", title="Algebra")
+    make_course(code="HIST-200", title="Modern History")
+    assert [c.code for c in Course.search("math")] == ["MATH-101"]
+    assert [c.code for c in Course.search("history")] == ["HIST-200"]

@@ -1,7 +1,7 @@
 """Registrar: a Flask app for putting students into courses."""
 import secrets
 
-from flask import Flask, render_template
+from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
 from .config import INSTANCE_DIR, PROJECT_ROOT, load_config
@@ -28,14 +28,11 @@ def create_app(config=None):
     _register_db_hooks(app)
     csrf.init_app(app)
 
-    from . import cli, main
+    from . import cli, errors, main, security
+    security.register(app)
+    errors.register(app)
     app.register_blueprint(main.bp)
     cli.register(app)
-
-    @app.errorhandler(404)
-    def not_found(error):
-        return render_template("errors/404.html"), 404
-
     return app
 
 

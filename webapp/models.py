@@ -2,7 +2,7 @@
 from datetime import datetime, timezone
 
 from peewee import (SQL, AutoField, CharField, CompositeKey, DateTimeField, ForeignKeyField,
-                    IntegerField, Model)
+                    IntegerField, Model, fn)
 
 from .db import db
 
@@ -32,6 +32,19 @@ class Student(BaseModel):
         self.email = self.email.strip().lower()
         return super().save(*args, **kwargs)
 
+    @classmethod
+    def search(cls, q=""):
+        """Students whose name, email or number contains `q` (any case), by name, each
+        with `.course_count`. Unexecuted, so callers page or count it."""
+        course_count = (StudentCourse.select(fn.COUNT(StudentCourse.course))
+                        .where(StudentCourse.student == cls.id))
+        query = cls.select(cls, course_count.alias("course_count"))
+        q = (q or "").strip()
+        if q:
+            query = query.where(cls.name.contains(q) | cls.email.contains(q)
+                                | cls.student_number.contains(q))
+        return query.order_by(cls.name, cls.id)
+
     @property
     def courses(self):
         """The student's courses (a Course query through the junction), by code."""
@@ -52,6 +65,15 @@ class Course(BaseModel):
 
     class Meta:
         table_name = "courses"
+
+    @classmethod
+    def search(cls, q=""):
+        """Courses whose code or title contains `q` (any case), by code. Unexecuted."""
+        query = cls.select()
+        q = (q or "").strip()
+        if q:
+            query = query.where(cls.code.contains(q) | cls.title.contains(q))
+        return query.order_by(cls.code)
 
     @property
     def seats_left(self):
