@@ -28,10 +28,13 @@ def create_app(config=None):
     _register_db_hooks(app)
     csrf.init_app(app)
 
-    from . import cli, errors, main, security
+    from . import cli, courses, errors, main, security, students, ui
     security.register(app)
     errors.register(app)
+    ui.register(app)
     app.register_blueprint(main.bp)
+    app.register_blueprint(students.bp)
+    app.register_blueprint(courses.bp)
     cli.register(app)
     return app
 

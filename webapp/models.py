@@ -1,7 +1,7 @@
 """Peewee models. The schema itself is owned by migrations/; these mirror it."""
 from datetime import datetime, timezone
 
-from peewee import (SQL, AutoField, CharField, CompositeKey, DateTimeField, ForeignKeyField,
+from peewee import (JOIN, SQL, AutoField, CharField, CompositeKey, DateTimeField, ForeignKeyField,
                     IntegerField, Model, fn)
 
 from .db import db
@@ -45,6 +45,13 @@ class Student(BaseModel):
                                 | cls.student_number.contains(q))
         return query.order_by(cls.name, cls.id)
 
+    @classmethod
+    def not_in_course(cls, course_id, q=""):
+        """`search(q)` without the students already enrolled in `course_id`. Unexecuted."""
+        enrolled = StudentCourse.select(StudentCourse.student).where(
+            StudentCourse.course == course_id)
+        return cls.search(q).where(cls.id.not_in(enrolled))
+
     @property
     def courses(self):
         """The student's courses (a Course query through the junction), by code."""
@@ -74,6 +81,16 @@ class Course(BaseModel):
         if q:
             query = query.where(cls.code.contains(q) | cls.title.contains(q))
         return query.order_by(cls.code)
+
+    @classmethod
+    def checklist_for(cls, student_id):
+        """Every course by code, each with `.enrolled_at` (None unless `student_id` is in it):
+        one query serves the whole checklist and the student's course count."""
+        on = (StudentCourse.course == cls.id) & (StudentCourse.student == student_id)
+        return (cls.select(cls, StudentCourse.enrolled_at)
+                .join(StudentCourse, JOIN.LEFT_OUTER, on=on)
+                .order_by(cls.code)
+                .objects())
 
     @property
     def seats_left(self):

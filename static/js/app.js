@@ -1,0 +1,29 @@
+// Small progressive enhancements; the pages work without any of this.
+// (CSP forbids inline scripts: everything client-side lives here.)
+(function () {
+  "use strict";
+  document.documentElement.classList.add("js");
+
+  // Filter a list by the text in an <input data-filter="#list">: rows carry data-filter-text.
+  function applyFilter(input) {
+    var list = document.querySelector(input.dataset.filter);
+    if (!list) return;
+    var needle = input.value.trim().toLowerCase();
+    list.querySelectorAll("[data-filter-text]").forEach(function (row) {
+      row.hidden = needle !== "" && row.dataset.filterText.toLowerCase().indexOf(needle) === -1;
+    });
+  }
+
+  document.addEventListener("input", function (event) {
+    if (event.target.matches("input[data-filter]")) applyFilter(event.target);
+  });
+
+  // A row swapped in by htmx must respect the filter still typed in the box.
+  document.addEventListener("htmx:after:swap", function () {
+    document.querySelectorAll("input[data-filter]").forEach(applyFilter);
+  });
+
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll(".js-only").forEach(function (el) { el.hidden = false; });
+  });
+})();

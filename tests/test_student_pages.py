@@ -1,0 +1,231 @@
+"""Student pages: list/search, the checklist (htmx toggles and the no-JS form), forms."""
+import re
+
+import pytest
+from playhouse.test_utils import assert_query_count
+
+from webapp import create_app
+from webapp.models import Course, Student, StudentCourse
+
+HTMX = {"HX-Request": "true"}
+
+
+def enrolled(student, course):
+    return StudentCourse.select().where(StudentCourse.student == student.id,
+                                        StudentCourse.course == course.id).exists()
+
+
+def test_student_list_shows_each_student_with_course_count(client, make_student, make_course):
+    ada = make_student(name="Ada Lovelace", email="ada@example.edu", student_number="S-1")
+    make_student(name="Alan Turing")
+    StudentCourse.create(student=ada, course=make_course())
+    html = client.get("/students/").get_data(as_text=True)
+    assert "Ada Lovelace" in html and "ada@example.edu" in html and "S-1" in html
+    assert re.search(r"Ada Lovelace</a></td>.*?<td class=\"num\">1</td>", html, re.S)
+
+
+@pytest.mark.parametrize("q", ["lovel", "ADA@EXAMPLE", "S-77"])
+def test_search_matches_name_email_or_number(client, make_student, q):
+    make_student(name="Ada Lovelace", email="ada@example.edu", student_number="S-77")
+    make_student(name="Alan Turing", email="alan@example.edu")
+    html = client.get("/students/", query_string={"q": q}).get_data(as_text=True)
+    assert "Ada Lovelace" in html and "Alan Turing" not in html
+
+
+def test_search_without_match_shows_empty_state(client, make_student):
+    make_student(name="Ada Lovelace")
+    html = client.get("/students/?q=zzz").get_data(as_text=True)
+    assert "No student matches “zzz”" in html
+
+
+def test_student_list_pages_by_50(client, make_student):
+    for n in range(55):
+        make_student(name=f"Student {n:03d}")
+    first = client.get("/students/").get_data(as_text=True)
+    second = client.get("/students/?page=2").get_data(as_text=True)
+    assert "Student 049" in first and "Student 050" not in first and "Page 1 of 2" in first
+    assert "Student 050" in second and "Student 054" in second and "Student 000" not in second
+
+
+def test_student_page_lists_every_course_checked_when_enrolled(client, make_student, make_course):
+    student = make_student()
+    math = make_course(code="MATH-101", title="Algebra", capacity=30)
+    make_course(code="ART-1", title="Drawing")
+    full = make_course(code="BIO-1", title="Cells", capacity=1)
+    StudentCourse.create(student=student, course=math)
+    StudentCourse.create(student=make_student(), course=full)
+    html = client.get(f"/students/{student.id}").get_data(as_text=True)
+    assert "MATH-101 — Algebra" in html and "ART-1 — Drawing" in html
+    assert re.search(r'id="course-%d"[^>]*checked' % math.id, html)
+    assert "29 of 30 seats left" in html and "Full" in html
+    assert re.search(r'id="course-%d"[^>]*disabled' % full.id, html)
+    assert "Enrolled in 1 course." in html
+
+
+def test_student_page_with_200_courses_costs_two_queries(client, make_student, make_course):
+    student = make_student()
+    courses = [make_course(capacity=50) for _ in range(200)]
+    for course in courses[:20]:
+        StudentCourse.create(student=student, course=course)
+    with assert_query_count(2):
+        response = client.get(f"/students/{student.id}")
+    assert response.status_code == 200
+    assert "Enrolled in 20 courses." in response.get_data(as_text=True)
+
+
+def test_unknown_student_is_a_404_page_in_the_layout(client):
+    for url in ["/students/999", "/students/999/edit"]:
+        response = client.get(url)
+        assert response.status_code == 404
+        assert b'<nav aria-label="Main">' in response.data
+
+
+def test_ticking_a_course_enrolls_and_answers_row_count_and_message(client, make_student,
+                                                                     make_course):
+    student = make_student()
+    course = make_course(code="MATH-101", capacity=30)
+    response = client.post(f"/students/{student.id}/courses/{course.id}",
+                           data={"course_ids": [str(course.id)]}, headers=HTMX)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "<html" not in html
+    assert enrolled(student, course)
+    assert re.search(r'<li id="course-row-%d".*checked' % course.id, html, re.S)
+    assert "29 of 30 seats left" in html
+    assert 'id="course-count" hx-swap-oob="true">Enrolled in 1 course.' in html
+    assert re.search(r'id="live-status" hx-swap-oob="innerHTML">Enrolled in MATH-101<', html)
+
+
+def test_unticking_removes_the_enrollment(client, make_student, make_course):
+    student, course = make_student(), make_course(code="MATH-101")
+    StudentCourse.create(student=student, course=course)
+    html = client.post(f"/students/{student.id}/courses/{course.id}", data={},
+                       headers=HTMX).get_data(as_text=True)
+    assert not enrolled(student, course)
+    assert "Removed from MATH-101" in html and "Enrolled in 0 courses." in html
+
+
+def test_toggle_costs_at_most_four_queries(client, make_student, make_course):
+    student, course = make_student(), make_course(capacity=5)
+    with assert_query_count(4):
+        client.post(f"/students/{student.id}/courses/{course.id}",
+                    data={"course_ids": [str(course.id)]}, headers=HTMX)
+    assert enrolled(student, course)
+
+
+def test_ticking_a_course_that_filled_up_says_full_and_writes_nothing(client, make_student,
+                                                                      make_course):
+    student, course = make_student(), make_course(code="BIO-1", capacity=1)
+    StudentCourse.create(student=make_student(), course=course)
+    response = client.post(f"/students/{student.id}/courses/{course.id}",
+                           data={"course_ids": [str(course.id)]}, headers=HTMX)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 409 and "<html" not in html
+    assert "Course is full" in html and not enrolled(student, course)
+    row = re.search(r'<input type="checkbox" id="course-%d"[^>]*>' % course.id, html).group(0)
+    assert "checked" not in row and "disabled" in row
+
+
+@pytest.mark.parametrize("url", ["/students/999/courses/{course}", "/students/{student}/courses/999"])
+def test_toggle_for_unknown_student_or_course_is_404(client, make_student, make_course, url):
+    student, course = make_student(), make_course()
+    response = client.post(url.format(student=student.id, course=course.id),
+                           data={"course_ids": ["999", str(course.id)]}, headers=HTMX)
+    assert response.status_code == 404
+    assert StudentCourse.select().count() == 0
+
+
+def test_saving_the_whole_selection_without_js_adds_and_removes(client, make_student,
+                                                                make_course):
+    student = make_student()
+    keep, drop, add, untouched = (make_course(code=c) for c in ["A-1", "B-1", "C-1", "D-1"])
+    for course in (keep, drop):
+        StudentCourse.create(student=student, course=course)
+    response = client.post(f"/students/{student.id}/courses", data={
+        "listed": [str(c.id) for c in (keep, drop, add)],  # D-1 was not on the page
+        "course_ids": [str(keep.id), str(add.id)]}, follow_redirects=True)
+    html = response.get_data(as_text=True)
+    assert response.request.path == f"/students/{student.id}"
+    assert "Enrolled in C-1" in html and "Removed from B-1" in html
+    assert [c.code for c in Student.get_by_id(student.id).courses] == ["A-1", "C-1"]
+    assert not enrolled(student, untouched)
+
+
+def test_saving_a_selection_with_a_full_course_changes_nothing(client, make_student,
+                                                               make_course):
+    student = make_student()
+    free, full = make_course(code="A-1"), make_course(code="F-1", capacity=1)
+    StudentCourse.create(student=make_student(), course=full)
+    html = client.post(f"/students/{student.id}/courses", data={
+        "listed": [str(free.id), str(full.id)], "course_ids": [str(free.id), str(full.id)]},
+        follow_redirects=True).get_data(as_text=True)
+    assert "Course is full: F-1" in html
+    assert not enrolled(student, free) and not enrolled(student, full)
+
+
+def test_saving_a_selection_with_a_deleted_course_changes_nothing(client, make_student,
+                                                                  make_course):
+    student, course = make_student(), make_course()
+    html = client.post(f"/students/{student.id}/courses", data={
+        "listed": [str(course.id), "999"], "course_ids": [str(course.id), "999"]},
+        follow_redirects=True).get_data(as_text=True)
+    assert "no longer exist" in html and not enrolled(student, course)
+
+
+def test_non_numeric_course_ids_are_a_400(client, make_student):
+    student = make_student()
+    response = client.post(f"/students/{student.id}/courses", data={"course_ids": ["x"]})
+    assert response.status_code == 400
+
+
+def test_creating_a_student_redirects_to_their_page(client):
+    response = client.post("/students/new", data={"name": "Grace Hopper",
+                                                  "email": "Grace@Example.edu"})
+    student = Student.get(Student.email == "grace@example.edu")
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith(f"/students/{student.id}")
+
+
+@pytest.mark.parametrize("data, field, message", [
+    ({"name": "", "email": "x@example.edu"}, "name", "This field is required."),
+    ({"name": "X", "email": "nope"}, "email", "Enter a valid email address"),
+    ({"name": "X", "email": "taken@example.edu"}, "email", "already has this email"),
+])
+def test_invalid_student_form_shows_message_next_to_the_field(client, make_student, data,
+                                                              field, message):
+    make_student(email="taken@example.edu")
+    response = client.post("/students/new", data=data)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert re.search(r'id="%s-error">[^<]*%s' % (field, re.escape(message)), html)
+    assert Student.select().count() == 1
+
+
+def test_editing_a_student_saves_the_change(client, make_student):
+    student = make_student(name="Old Name")
+    client.post(f"/students/{student.id}/edit", data={"name": "New Name",
+                                                      "email": student.email})
+    assert Student.get_by_id(student.id).name == "New Name"
+    form = client.get(f"/students/{student.id}/edit").get_data(as_text=True)
+    assert 'value="New Name"' in form
+
+
+def test_post_without_csrf_token_is_refused(database_url, make_student):
+    app = create_app({"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "test",
+                      "WTF_CSRF_ENABLED": True})
+    client = app.test_client()
+    response = client.post("/students/new", data={"name": "X", "email": "x@example.edu"})
+    assert response.status_code == 400
+    assert Student.select().where(Student.email == "x@example.edu").count() == 0
+
+
+def test_htmx_post_with_csrf_header_is_accepted(database_url, make_student, make_course):
+    app = create_app({"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "test",
+                      "WTF_CSRF_ENABLED": True})
+    client = app.test_client()
+    student, course = make_student(), make_course()
+    page = client.get(f"/students/{student.id}").get_data(as_text=True)
+    token = re.search(r'"X-CSRFToken": "([^"]+)"', page).group(1)
+    response = client.post(f"/students/{student.id}/courses/{course.id}",
+                           data={"course_ids": [str(course.id)]},
+                           headers={**HTMX, "X-CSRFToken": token})
+    assert response.status_code == 200 and enrolled(student, course)

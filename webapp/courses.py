@@ -1,0 +1,118 @@
+"""Course pages: list, roster (remove with confirmation, bulk add, CSV), forms."""
+import csv
+import io
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+
+from . import records
+from .enrollment import (CourseFull, CourseNotFound, NotEnrolled, StudentNotFound,
+                         UnknownStudents, course_roster, enroll_students, unenroll)
+from .forms import CourseForm
+from .models import Course, Student
+from .ui import get_or_404, int_list, paginate
+
+bp = Blueprint("courses", __name__, url_prefix="/courses")
+
+CANDIDATES_SHOWN = 50
+
+
+@bp.get("/")
+def index():
+    q = request.args.get("q", "").strip()
+    return render_template("courses/index.html", q=q, page=paginate(Course.search(q)))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new():
+    form = CourseForm()
+    if request.method == "POST" and (course := form.save(records.create_course)):
+        flash(f"Added {course.code}.", "success")
+        return redirect(url_for(".show", course_id=course.id), 303)
+    return render_template("courses/form.html", form=form, course=None)
+
+
+@bp.route("/<int:course_id>/edit", methods=["GET", "POST"])
+def edit(course_id):
+    course = get_or_404(Course, course_id)
+    form = CourseForm(obj=course)
+    if request.method == "POST" and form.save(
+            lambda values: records.update_course(course_id, values)):
+        flash("Saved.", "success")
+        return redirect(url_for(".show", course_id=course_id), 303)
+    return render_template("courses/form.html", form=form, course=course)
+
+
+def _roster_or_404(course_id):
+    try:
+        return course_roster(course_id)
+    except CourseNotFound:
+        abort(404, description=f"There is no course with id {course_id}.")
+
+
+@bp.get("/<int:course_id>")
+def show(course_id):
+    course = get_or_404(Course, course_id)
+    q = request.args.get("q", "").strip()
+    candidates = list(Student.not_in_course(course_id, q).limit(CANDIDATES_SHOWN))
+    return render_template("courses/show.html", course=course, q=q,
+                           roster=_roster_or_404(course_id), candidates=candidates)
+
+
+@bp.post("/<int:course_id>/students")
+def add_students(course_id):
+    """Bulk add: every ticked student joins, or (seats short, someone unknown) none does."""
+    student_ids = int_list("student_ids")
+    if not student_ids:
+        flash("Tick at least one student to add.", "error")
+    else:
+        try:
+            result = enroll_students(course_id, student_ids)
+        except CourseNotFound:
+            abort(404, description=f"There is no course with id {course_id}.")
+        except CourseFull:
+            course = get_or_404(Course, course_id)
+            flash(f"{course.code} has {course.seats_left} seats left, not enough for "
+                  f"{len(student_ids)} students; nobody was added.", "error")
+        except UnknownStudents:
+            flash("Some of those students no longer exist; nobody was added.", "error")
+        else:
+            flash(f"Added {len(result.enrolled)} students.", "success")
+    return redirect(url_for(".show", course_id=course_id), 303)
+
+
+@bp.route("/<int:course_id>/students/<int:student_id>/remove", methods=["GET", "POST"])
+def remove_student(course_id, student_id):
+    """GET asks for confirmation; POST removes the student from the roster."""
+    course = get_or_404(Course, course_id)
+    student = get_or_404(Student, student_id)
+    if request.method == "GET":
+        return render_template("courses/confirm_remove.html", course=course, student=student)
+    try:
+        unenroll(student_id, course_id)
+    except (NotEnrolled, StudentNotFound):
+        flash(f"{student.name} was not on the roster.", "error")
+    else:
+        flash(f"Removed {student.name} from {course.code}.", "success")
+    return redirect(url_for(".show", course_id=course_id), 303)
+
+
+def _cell(text):
+    """Keep spreadsheet apps from reading a name like '=cmd' as a formula."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
+@bp.get("/<int:course_id>/roster.csv")
+def roster_csv(course_id):
+    """The roster as CSV; UTF-8 with a BOM so Excel reads accents correctly."""
+    roster = _roster_or_404(course_id)
+    course = Course.get_by_id(course_id)
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out)
+    writer.writerow(["name", "email", "student_number", "enrolled_at"])
+    for student in roster:
+        writer.writerow([_cell(student.name), _cell(student.email), student.student_number or "",
+                         student.enrolled_at.isoformat(sep=" ", timespec="seconds")])
+    filename = f"{course.code}-roster.csv"
+    return Response(out.getvalue(), mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})

@@ -1,0 +1,103 @@
+"""Student pages: list and search, the student page with its course checklist, forms.
+
+The checklist is one <form> that saves the whole selection (works without JS); htmx
+upgrades each checkbox to post its own toggle and swap its row in place.
+"""
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+
+from . import records
+from .enrollment import CourseFull, StudentNotFound, UnknownCourses, change_enrollments
+from .forms import StudentForm
+from .models import Course, Student, StudentCourse
+from .ui import get_or_404, int_list, paginate
+
+bp = Blueprint("students", __name__, url_prefix="/students")
+
+
+def enrollment_messages(result):
+    """'Enrolled in X' / 'Removed from Y' for each effective change, by course code."""
+    courses = result.courses
+    return ([f"Enrolled in {courses[cid].code}" for cid in result.enrolled]
+            + [f"Removed from {courses[cid].code}" for cid in result.removed])
+
+
+def full_message(error):
+    return "Course is full: " + ", ".join(error.codes)
+
+
+@bp.get("/")
+def index():
+    q = request.args.get("q", "").strip()
+    page = paginate(Student.search(q))
+    return render_template("students/index.html", q=q, page=page)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new():
+    form = StudentForm()
+    if request.method == "POST" and (student := form.save(records.create_student)):
+        flash(f"Added {student.name}.", "success")
+        return redirect(url_for(".show", student_id=student.id), 303)
+    return render_template("students/form.html", form=form, student=None)
+
+
+@bp.route("/<int:student_id>/edit", methods=["GET", "POST"])
+def edit(student_id):
+    student = get_or_404(Student, student_id)
+    form = StudentForm(obj=student)
+    if request.method == "POST" and form.save(
+            lambda values: records.update_student(student_id, values)):
+        flash("Saved.", "success")
+        return redirect(url_for(".show", student_id=student_id), 303)
+    return render_template("students/form.html", form=form, student=student)
+
+
+@bp.get("/<int:student_id>")
+def show(student_id):
+    student = get_or_404(Student, student_id)
+    courses = list(Course.checklist_for(student_id))
+    course_count = sum(course.enrolled_at is not None for course in courses)
+    return render_template("students/show.html", student=student, courses=courses,
+                           course_count=course_count)
+
+
+@bp.post("/<int:student_id>/courses")
+def save_enrollments(student_id):
+    """The no-JS checklist: `course_ids` is the ticked selection among the `listed` ones."""
+    get_or_404(Student, student_id)
+    selected = set(int_list("course_ids"))
+    unticked = set(int_list("listed")) - selected
+    try:
+        result = change_enrollments(student_id, add=sorted(selected), remove=sorted(unticked))
+    except CourseFull as error:
+        flash(full_message(error), "error")
+    except UnknownCourses:
+        flash("Some of those courses no longer exist; nothing was changed.", "error")
+    else:
+        for message in enrollment_messages(result) or ["No changes."]:
+            flash(message, "success")
+    return redirect(url_for(".show", student_id=student_id), 303)
+
+
+@bp.post("/<int:student_id>/courses/<int:course_id>")
+def toggle(student_id, course_id):
+    """htmx: enroll when the box is ticked (its value is posted), else unenroll. Answers
+    the course's row plus out-of-band course count and live-region message."""
+    ticked = course_id in int_list("course_ids")
+    change = {"add": [course_id]} if ticked else {"remove": [course_id]}
+    try:
+        result = change_enrollments(student_id, **change)
+    except CourseFull as error:
+        # Filled up since the page loaded: show the row as it now is, unticked and refused.
+        course = get_or_404(Course, course_id)
+        return render_template("students/_toggle.html", student_id=student_id, course=course,
+                               enrolled=False, error="Course is full",
+                               message=full_message(error), course_count=None), 409
+    except (StudentNotFound, UnknownCourses):
+        abort(404, description="That student or course no longer exists.")
+    course = result.courses[course_id]
+    messages = enrollment_messages(result)
+    course_count = StudentCourse.select().where(StudentCourse.student == student_id).count()
+    return render_template("students/_toggle.html", student_id=student_id, course=course,
+                           enrolled=ticked, error=None, course_count=course_count,
+                           message=messages[0] if messages else "No change.")

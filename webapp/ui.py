@@ -1,0 +1,76 @@
+"""Small helpers shared by the page blueprints (students, courses)."""
+import math
+from dataclasses import dataclass
+
+from flask import abort, request
+
+PER_PAGE = 50
+
+
+def get_or_404(model, record_id):
+    """The row with this id, or a 404 page (rendered in the layout by errors.py)."""
+    record = model.get_or_none(model.id == record_id)
+    if record is None:
+        abort(404, description=f"There is no {model.__name__.lower()} with id {record_id}.")
+    return record
+
+
+def is_htmx():
+    """True for requests htmx made (not for history restores, which want a full page)."""
+    return (request.headers.get("HX-Request") == "true"
+            and not request.headers.get("HX-History-Restore-Request"))
+
+
+def int_list(name):
+    """Form values under `name` as ints; anything that is not a whole number is a 400."""
+    try:
+        return [int(value) for value in request.form.getlist(name)]
+    except ValueError:
+        abort(400, description=f"{name} must be whole numbers.")
+
+
+def seats_text(course):
+    """'12 of 30 seats left', 'Full', or '' when the course is unlimited."""
+    if course.capacity is None:
+        return ""
+    if course.is_full:
+        return "Full"
+    return f"{course.seats_left} of {course.capacity} seats left"
+
+
+@dataclass
+class Page:
+    """One page of a query's rows plus what the pager needs."""
+    items: list
+    number: int
+    total: int
+    per_page: int = PER_PAGE
+
+    @property
+    def pages(self):
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def has_prev(self):
+        return self.number > 1
+
+    @property
+    def has_next(self):
+        return self.number < self.pages
+
+
+def paginate(query):
+    """Page `?page=N` of an unexecuted query (two queries: the count and the rows)."""
+    number = request.args.get("page", 1, type=int)
+    number = number if number and number > 0 else 1
+    total = query.count()
+    return Page(list(query.paginate(number, PER_PAGE)), number, total)
+
+
+def register(app):
+    """Template helpers and the `can_edit` flag (the sign-in work will base it on the role)."""
+    app.jinja_env.globals["seats_text"] = seats_text
+
+    @app.context_processor
+    def _can_edit():
+        return {"can_edit": True}
