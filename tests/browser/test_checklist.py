@@ -1,0 +1,117 @@
+"""The student page's course checklist: ticks enroll in place, with and without JS."""
+from playwright.sync_api import expect
+
+from webapp.models import StudentCourse
+
+
+def open_student(page, student):
+    page.goto(f"/students/{student.id}")
+    # Set before any click: a full reload would lose it.
+    page.evaluate("window.registrarMarker = 'same page'")
+
+
+def still_same_page(page):
+    return page.evaluate("window.registrarMarker") == "same page"
+
+
+def test_ticking_a_course_enrolls_in_place(page, make_student, make_course, enrolled):
+    student = make_student(name="Ada Lovelace")
+    course = make_course(code="MATH-101", title="Algebra", capacity=30)
+    open_student(page, student)
+    box = page.get_by_role("checkbox", name="MATH-101 — Algebra")
+    box.check()
+    expect(page.get_by_text("29 of 30 seats left")).to_be_visible()
+    expect(page.get_by_text("Enrolled in 1 course.")).to_be_visible()
+    expect(page.get_by_role("status").filter(has_text="Enrolled in MATH-101")).to_have_count(1)
+    expect(box).to_be_checked()
+    expect(box).to_be_focused()
+    assert enrolled(student, course)
+    assert still_same_page(page)
+
+
+def test_unticking_a_course_removes_it(page, make_student, make_course, enrolled):
+    student = make_student()
+    course = make_course(code="MATH-101", title="Algebra", capacity=30)
+    StudentCourse.create(student=student, course=course)
+    open_student(page, student)
+    page.get_by_role("checkbox", name="MATH-101 — Algebra").uncheck()
+    expect(page.get_by_text("30 of 30 seats left")).to_be_visible()
+    expect(page.get_by_text("Enrolled in 0 courses.")).to_be_visible()
+    expect(page.get_by_role("status").filter(has_text="Removed from MATH-101")).to_have_count(1)
+    assert not enrolled(student, course)
+    assert still_same_page(page)
+
+
+def test_a_full_course_cannot_be_ticked(page, make_student, make_course):
+    full = make_course(code="BIO-1", title="Cells", capacity=1)
+    StudentCourse.create(student=make_student(), course=full)
+    open_student(page, make_student())
+    box = page.get_by_role("checkbox", name="BIO-1 — Cells")
+    expect(box).to_be_disabled()
+    expect(box).to_have_accessible_description("Full")
+
+
+def test_course_that_fills_after_page_load_shows_full_and_writes_nothing(
+        page, make_student, make_course, enrolled):
+    student = make_student()
+    course = make_course(code="BIO-1", title="Cells", capacity=1)
+    open_student(page, student)
+    StudentCourse.create(student=make_student(), course=course)  # someone else was quicker
+    box = page.get_by_role("checkbox", name="BIO-1 — Cells")
+    box.click()
+    expect(page.get_by_text("Course is full", exact=True)).to_be_visible()
+    expect(box).not_to_be_checked()
+    expect(box).to_be_disabled()
+    assert not enrolled(student, course)
+    assert still_same_page(page)
+
+
+def test_keyboard_only_tab_to_a_checkbox_and_space_toggles(page, make_student, make_course,
+                                                           enrolled):
+    student = make_student()
+    course = make_course(code="ART-1", title="Drawing")
+    make_course(code="MATH-101", title="Algebra")
+    open_student(page, student)
+    page.get_by_role("searchbox", name="Filter courses").focus()
+    page.keyboard.press("Tab")
+    box = page.get_by_role("checkbox", name="ART-1 — Drawing")
+    expect(box).to_be_focused()
+    page.keyboard.press("Space")
+    expect(page.get_by_text("Enrolled in 1 course.")).to_be_visible()
+    expect(box).to_be_checked()
+    expect(box).to_be_focused()
+    assert enrolled(student, course)
+    page.keyboard.press("Space")
+    expect(page.get_by_text("Enrolled in 0 courses.")).to_be_visible()
+    assert not enrolled(student, course)
+
+
+def test_filter_box_narrows_the_course_list(page, make_student, make_course):
+    student = make_student()
+    make_course(code="ART-1", title="Drawing")
+    make_course(code="MATH-101", title="Algebra")
+    open_student(page, student)
+    page.get_by_role("searchbox", name="Filter courses").fill("algeb")
+    expect(page.get_by_role("checkbox", name="MATH-101 — Algebra")).to_be_visible()
+    expect(page.get_by_role("checkbox", name="ART-1 — Drawing")).to_be_hidden()
+
+
+def test_without_javascript_the_checklist_saves_by_form_submit(browser, base_url, make_student,
+                                                               make_course, enrolled):
+    student = make_student()
+    math = make_course(code="MATH-101", title="Algebra", capacity=30)
+    art = make_course(code="ART-1", title="Drawing")
+    StudentCourse.create(student=student, course=art)
+    context = browser.new_context(java_script_enabled=False, base_url=base_url)
+    page = context.new_page()
+    page.goto(f"/students/{student.id}")
+    expect(page.get_by_role("searchbox", name="Filter courses")).to_have_count(0)
+    page.get_by_role("checkbox", name="MATH-101 — Algebra").check()
+    page.get_by_role("checkbox", name="ART-1 — Drawing").uncheck()
+    page.get_by_role("button", name="Save enrollments").click()
+    expect(page.get_by_text("Enrolled in MATH-101")).to_be_visible()
+    expect(page.get_by_text("Removed from ART-1")).to_be_visible()
+    expect(page.get_by_text("29 of 30 seats left")).to_be_visible()
+    expect(page.get_by_role("checkbox", name="MATH-101 — Algebra")).to_be_checked()
+    assert enrolled(student, math) and not enrolled(student, art)
+    context.close()
