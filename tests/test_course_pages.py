@@ -147,3 +147,13 @@ def test_capacity_cannot_drop_below_current_enrollment(client, make_course, make
     client.post(f"/courses/{course.id}/edit", data={"code": "MATH-101", "title": "Algebra",
                                                     "capacity": ""})
     assert Course.get_by_id(course.id).capacity is None
+
+
+def test_course_page_offers_25_students_and_suggests_searching_for_more(client, make_course,
+                                                                        make_student):
+    course = make_course()
+    for n in range(30):
+        make_student(name=f"Student {n:02d}")
+    html = client.get(f"/courses/{course.id}").get_data(as_text=True)
+    assert "Student 24" in html and "Student 25" not in html
+    assert "Showing the first 25; search to find others." in html

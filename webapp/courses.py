@@ -13,7 +13,7 @@ from .ui import get_or_404, int_list, paginate
 
 bp = Blueprint("courses", __name__, url_prefix="/courses")
 
-CANDIDATES_SHOWN = 50
+CANDIDATES_SHOWN = 25
 
 
 @bp.get("/")
@@ -53,9 +53,12 @@ def _roster_or_404(course_id):
 def show(course_id):
     course = get_or_404(Course, course_id)
     q = request.args.get("q", "").strip()
-    candidates = list(Student.not_in_course(course_id, q).limit(CANDIDATES_SHOWN))
+    # One more than shown tells whether to suggest narrowing the search.
+    candidates = list(Student.not_in_course(course_id, q).limit(CANDIDATES_SHOWN + 1))
     return render_template("courses/show.html", course=course, q=q,
-                           roster=_roster_or_404(course_id), candidates=candidates)
+                           roster=_roster_or_404(course_id),
+                           candidates=candidates[:CANDIDATES_SHOWN],
+                           more_candidates=len(candidates) > CANDIDATES_SHOWN)
 
 
 @bp.post("/<int:course_id>/students")

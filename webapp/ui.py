@@ -15,12 +15,6 @@ def get_or_404(model, record_id):
     return record
 
 
-def is_htmx():
-    """True for requests htmx made (not for history restores, which want a full page)."""
-    return (request.headers.get("HX-Request") == "true"
-            and not request.headers.get("HX-History-Restore-Request"))
-
-
 def int_list(name):
     """Form values under `name` as ints; anything that is not a whole number is a 400."""
     try:

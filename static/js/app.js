@@ -22,8 +22,4 @@
   document.addEventListener("htmx:after:swap", function () {
     document.querySelectorAll("input[data-filter]").forEach(applyFilter);
   });
-
-  document.addEventListener("DOMContentLoaded", function () {
-    document.querySelectorAll(".js-only").forEach(function (el) { el.hidden = false; });
-  });
 })();
