@@ -1,6 +1,7 @@
 """Course pages: list, roster (remove with confirmation, bulk add, CSV), forms."""
 import csv
 import io
+from functools import partial
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 
@@ -9,7 +10,7 @@ from .enrollment import (CourseFull, CourseNotFound, NotEnrolled, StudentNotFoun
                          UnknownStudents, course_roster, enroll_students, unenroll)
 from .forms import CourseForm
 from .models import Course, Student
-from .ui import get_or_404, int_list, paginate
+from .ui import form_page, get_or_404, int_list, paginate
 
 bp = Blueprint("courses", __name__, url_prefix="/courses")
 
@@ -24,22 +25,21 @@ def index():
 
 @bp.route("/new", methods=["GET", "POST"])
 def new():
-    form = CourseForm()
-    if request.method == "POST" and (course := form.save(records.create_course)):
-        flash(f"Added {course.code}.", "success")
-        return redirect(url_for(".show", course_id=course.id), 303)
-    return render_template("courses/form.html", form=form, course=None)
+    return form_page(CourseForm(), records.create_course,
+                     lambda course: (f"Added {course.code}.", _page_url(course)),
+                     heading="New course", submit="Add course", cancel_url=url_for(".index"))
 
 
 @bp.route("/<int:course_id>/edit", methods=["GET", "POST"])
 def edit(course_id):
     course = get_or_404(Course, course_id)
-    form = CourseForm(obj=course)
-    if request.method == "POST" and form.save(
-            lambda values: records.update_course(course_id, values)):
-        flash("Saved.", "success")
-        return redirect(url_for(".show", course_id=course_id), 303)
-    return render_template("courses/form.html", form=form, course=course)
+    return form_page(CourseForm(obj=course), partial(records.update_course, course_id),
+                     lambda saved: ("Saved.", _page_url(saved)),
+                     heading=f"Edit {course.code}", submit="Save", cancel_url=_page_url(course))
+
+
+def _page_url(course):
+    return url_for(".show", course_id=course.id)
 
 
 def _roster_or_404(course_id):

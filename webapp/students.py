@@ -3,13 +3,15 @@
 The checklist is one <form> that saves the whole selection (works without JS); htmx
 upgrades each checkbox to post its own toggle and swap its row in place.
 """
+from functools import partial
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from . import records
 from .enrollment import CourseFull, StudentNotFound, UnknownCourses, change_enrollments
 from .forms import StudentForm
 from .models import Course, Student, StudentCourse
-from .ui import get_or_404, int_list, paginate
+from .ui import form_page, get_or_404, int_list, paginate
 
 bp = Blueprint("students", __name__, url_prefix="/students")
 
@@ -34,22 +36,22 @@ def index():
 
 @bp.route("/new", methods=["GET", "POST"])
 def new():
-    form = StudentForm()
-    if request.method == "POST" and (student := form.save(records.create_student)):
-        flash(f"Added {student.name}.", "success")
-        return redirect(url_for(".show", student_id=student.id), 303)
-    return render_template("students/form.html", form=form, student=None)
+    return form_page(StudentForm(), records.create_student,
+                     lambda student: (f"Added {student.name}.", _page_url(student)),
+                     heading="New student", submit="Add student", cancel_url=url_for(".index"))
 
 
 @bp.route("/<int:student_id>/edit", methods=["GET", "POST"])
 def edit(student_id):
     student = get_or_404(Student, student_id)
-    form = StudentForm(obj=student)
-    if request.method == "POST" and form.save(
-            lambda values: records.update_student(student_id, values)):
-        flash("Saved.", "success")
-        return redirect(url_for(".show", student_id=student_id), 303)
-    return render_template("students/form.html", form=form, student=student)
+    return form_page(StudentForm(obj=student), partial(records.update_student, student_id),
+                     lambda saved: ("Saved.", _page_url(saved)),
+                     heading=f"Edit {student.name}", submit="Save",
+                     cancel_url=_page_url(student))
+
+
+def _page_url(student):
+    return url_for(".show", student_id=student.id)
 
 
 @bp.get("/<int:student_id>")

@@ -2,7 +2,7 @@
 import math
 from dataclasses import dataclass
 
-from flask import abort, request
+from flask import abort, flash, redirect, render_template, request
 
 PER_PAGE = 50
 
@@ -59,6 +59,17 @@ def paginate(query):
     number = number if number and number > 0 else 1
     total = query.count()
     return Page(list(query.paginate(number, PER_PAGE)), number, total)
+
+
+def form_page(form, write, done, **page):
+    """A create/edit page: on a valid POST `write(values)` saves, then flash and 303 to
+    where `done(record)` -> (message, url) says; otherwise (re)show the form with its
+    messages. `page` gives record_form.html its heading, submit and cancel_url."""
+    if request.method == "POST" and (record := form.save(write)):
+        message, url = done(record)
+        flash(message, "success")
+        return redirect(url, 303)
+    return render_template("record_form.html", form=form, **page)
 
 
 def register(app):
