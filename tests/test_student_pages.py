@@ -45,6 +45,8 @@ def test_student_list_pages_by_50(client, make_student):
     second = client.get("/students/?page=2").get_data(as_text=True)
     assert "Student 049" in first and "Student 050" not in first and "Page 1 of 2" in first
     assert "Student 050" in second and "Student 054" in second and "Student 000" not in second
+    beyond = client.get("/students/?page=9").get_data(as_text=True)
+    assert "Page 2 of 2" in beyond and "Student 054" in beyond
 
 
 def test_student_page_lists_every_course_checked_when_enrolled(client, make_student, make_course):
@@ -125,12 +127,17 @@ def test_ticking_a_course_that_filled_up_says_full_and_writes_nothing(client, ma
     assert "checked" not in row and "disabled" in row
 
 
-@pytest.mark.parametrize("url", ["/students/999/courses/{course}", "/students/{student}/courses/999"])
-def test_toggle_for_unknown_student_or_course_is_404(client, make_student, make_course, url):
+@pytest.mark.parametrize("url, message", [
+    ("/students/999/courses/{course}", "This student no longer exists."),
+    ("/students/{student}/courses/999", "This course no longer exists.")])
+def test_toggle_for_deleted_student_or_course_is_a_404_row(client, make_student, make_course,
+                                                           url, message):
     student, course = make_student(), make_course()
     response = client.post(url.format(student=student.id, course=course.id),
                            data={"course_ids": ["999", str(course.id)]}, headers=HTMX)
-    assert response.status_code == 404
+    html = response.get_data(as_text=True)
+    assert response.status_code == 404 and "<html" not in html
+    assert html.count(message) == 2  # in the row and in the live region
     assert StudentCourse.select().count() == 0
 
 

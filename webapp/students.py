@@ -5,7 +5,7 @@ upgrades each checkbox to post its own toggle and swap its row in place.
 """
 from functools import partial
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from . import records
 from .enrollment import CourseFull, StudentNotFound, UnknownCourses, change_enrollments
@@ -95,8 +95,11 @@ def toggle(student_id, course_id):
         return render_template("students/_toggle.html", student_id=student_id, course=course,
                                enrolled=False, error="Course is full",
                                message=full_message(error), course_count=None), 409
-    except (StudentNotFound, UnknownCourses):
-        abort(404, description="That student or course no longer exists.")
+    except (StudentNotFound, UnknownCourses) as error:
+        # Deleted since the page loaded; answer for the row htmx swaps, not a whole page.
+        thing = "student" if isinstance(error, StudentNotFound) else "course"
+        return render_template("students/_gone.html", course_id=course_id,
+                               message=f"This {thing} no longer exists."), 404
     course = result.courses[course_id]
     messages = enrollment_messages(result)
     course_count = StudentCourse.select().where(StudentCourse.student == student_id).count()

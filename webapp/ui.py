@@ -55,10 +55,11 @@ class Page:
 
 def paginate(query):
     """Page `?page=N` of an unexecuted query (two queries: the count and the rows)."""
-    number = request.args.get("page", 1, type=int)
-    number = number if number and number > 0 else 1
     total = query.count()
-    return Page(list(query.paginate(number, PER_PAGE)), number, total)
+    page = Page([], request.args.get("page", 1, type=int) or 1, total)
+    page.number = min(max(page.number, 1), page.pages)  # out of range: nearest real page
+    page.items = list(query.paginate(page.number, PER_PAGE))
+    return page
 
 
 def form_page(form, write, done, **page):

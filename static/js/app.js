@@ -18,6 +18,19 @@
     if (event.target.matches("input[data-filter]")) applyFilter(event.target);
   });
 
+  // htmx 4 swaps error responses into the target. Fragments meant for it (a refused
+  // row) are fine, but a whole error page (e.g. an expired CSRF token, 400) must not land
+  // inside a checklist row: show its <main> in place of ours instead.
+  document.addEventListener("htmx:response:error", function (event) {
+    var ctx = event.detail.ctx;
+    var main = document.getElementById("main");
+    if (main && /<html[\s>]/i.test(ctx.text || "")) {
+      ctx.target = main;
+      ctx.select = "#main";
+      ctx.swap = "outerHTML";
+    }
+  });
+
   // A row swapped in by htmx must respect the filter still typed in the box.
   document.addEventListener("htmx:after:swap", function () {
     document.querySelectorAll("input[data-filter]").forEach(applyFilter);

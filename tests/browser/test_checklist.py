@@ -115,3 +115,20 @@ def test_without_javascript_the_checklist_saves_by_form_submit(browser, base_url
     expect(page.get_by_role("checkbox", name="MATH-101 — Algebra")).to_be_checked()
     assert enrolled(student, math) and not enrolled(student, art)
     context.close()
+
+
+def test_a_refused_token_shows_the_error_page_not_a_page_inside_the_row(page, make_student,
+                                                                        make_course, enrolled):
+    student = make_student()
+    course = make_course(code="MATH-101", title="Algebra")
+    open_student(page, student)
+    # As after the token expired: the server refuses the toggle with a 400 page.
+    page.locator("body").evaluate("""body => {
+        body.setAttribute('hx-headers:inherited', '{"X-CSRFToken": "stale"}');
+        body.querySelector('input[name=csrf_token]').value = 'stale';
+    }""")
+    page.get_by_role("checkbox", name="MATH-101 — Algebra").check()
+    expect(page.get_by_role("heading", name="Bad request")).to_be_visible()
+    expect(page.get_by_role("heading", name="Courses")).to_have_count(0)
+    expect(page.locator("main")).to_have_count(1)
+    assert not enrolled(student, course)
