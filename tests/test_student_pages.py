@@ -49,6 +49,16 @@ def test_student_list_pages_by_50(client, make_student):
     assert "Page 2 of 2" in beyond and "Student 054" in beyond
 
 
+def test_student_list_costs_two_queries_whatever_the_page_size(client, make_student,
+                                                               make_course):
+    course = make_course()
+    for _ in range(60):
+        StudentCourse.create(student=make_student(), course=course)
+    with assert_query_count(2):  # the count and the page, course counts included
+        response = client.get("/students/")
+    assert response.get_data(as_text=True).count('<td class="num">1</td>') == 50
+
+
 def test_student_page_lists_every_course_checked_when_enrolled(client, make_student, make_course):
     student = make_student()
     math = make_course(code="MATH-101", title="Algebra", capacity=30)
