@@ -28,11 +28,13 @@ def create_app(config=None):
     _register_db_hooks(app)
     csrf.init_app(app)
 
-    from . import cli, errors, main, security
+    from . import auth, cli, errors, main, security, users_cli
     security.register(app)
     errors.register(app)
+    auth.register(app)
     app.register_blueprint(main.bp)
     cli.register(app)
+    users_cli.register(app)
     return app
 
 
