@@ -1,5 +1,6 @@
 """`flask --app webapp users …`: create accounts, set passwords, issue and revoke API tokens."""
 import secrets
+import sys
 
 import click
 from flask import current_app
@@ -20,7 +21,7 @@ password_stdin = click.option("--password-stdin", is_flag=True,
 
 def _read_password(from_stdin):
     if from_stdin:
-        return click.get_text_stream("stdin").readline().rstrip("\r\n")
+        return sys.stdin.readline().rstrip("\r\n")
     return click.prompt("Password", hide_input=True, confirmation_prompt=True)
 
 
