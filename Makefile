@@ -11,6 +11,7 @@ run: install
 	@test -s instance/secret_key || $(PY) -c "import secrets; print(secrets.token_hex(32))" > instance/secret_key
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo
+	FLASK_DEBUG=1 $(FLASK) users demo
 	FLASK_DEBUG=1 $(FLASK) run --host 127.0.0.1 --port 5000
 
 # Shared by run and test: a virtualenv with the app installed (re-run when pyproject changes).

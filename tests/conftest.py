@@ -152,9 +152,74 @@ def database(app):
     return db.obj
 
 
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(monkeypatch):
+    """argon2 at its lightest: the tests check behaviour, not hashing cost."""
+    from argon2 import PasswordHasher
+
+    from webapp import users
+    monkeypatch.setattr(users, "password_hasher",
+                        PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+
+
 @pytest.fixture
-def client(app):
+def make_user(database):
+    from webapp import users
+
+    def make(email, role, name=None, password=PASSWORD):
+        return users.create_user(email, name or email.split("@")[0].title(), role, password)
+    return make
+
+
+@pytest.fixture
+def registrar(make_user):
+    return make_user("rita@school.test", "registrar", "Rita Registrar")
+
+
+@pytest.fixture
+def staff_user(make_user):
+    return make_user("sam@school.test", "staff", "Sam Staff")
+
+
+def sign_in(test_client, user):
+    """Authenticate a test client as `user`: a session cookie for pages, a bearer token
+    for the API (each surface ignores the other's credential)."""
+    from webapp import auth, users
+    test_client.set_cookie(auth.SESSION_COOKIE, users.start_session(user))
+    test_client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {users.issue_token(user)}"
+    return test_client
+
+
+@pytest.fixture
+def client(app, registrar):
+    """A test client signed in as a registrar (pages and API)."""
+    return sign_in(app.test_client(), registrar)
+
+
+@pytest.fixture
+def anon_client(app):
     return app.test_client()
+
+
+@pytest.fixture
+def staff_client(app, staff_user):
+    """A test client signed in as read-only staff (pages and API)."""
+    return sign_in(app.test_client(), staff_user)
+
+
+@pytest.fixture
+def api_headers(registrar):
+    from webapp import users
+    return {"Authorization": f"Bearer {users.issue_token(registrar)}"}
+
+
+@pytest.fixture
+def staff_api_headers(staff_user):
+    from webapp import users
+    return {"Authorization": f"Bearer {users.issue_token(staff_user)}"}
 
 
 @pytest.fixture

@@ -35,7 +35,7 @@ def test_api_paths_get_json_errors_not_pages(client):
     assert response.is_json and response.get_json()["error"]
 
 
-def test_unhandled_error_is_logged_once_and_answered_without_details(app, caplog):
+def test_unhandled_error_is_logged_once_and_answered_without_details(app, client, caplog):
     @app.get("/api/boom")
     def boom():
         raise RuntimeError("secret SQL detail")
@@ -44,7 +44,6 @@ def test_unhandled_error_is_logged_once_and_answered_without_details(app, caplog
     def boom_page():
         raise RuntimeError("secret SQL detail")
 
-    client = app.test_client()
     api = client.get("/api/boom")
     page = client.get("/boom")
     assert api.status_code == 500 and api.get_json()["error"] == "internal error"

@@ -157,3 +157,14 @@ def test_course_page_offers_25_students_and_suggests_searching_for_more(client, 
     html = client.get(f"/courses/{course.id}").get_data(as_text=True)
     assert "Student 24" in html and "Student 25" not in html
     assert "Showing the first 25; search to find others." in html
+
+
+def test_read_only_staff_see_the_roster_without_write_controls(staff_client, make_course,
+                                                                make_student):
+    course, student = make_course(code="MATH-101"), make_student(name="Ada Lovelace")
+    StudentCourse.create(student=student, course=course)
+    html = staff_client.get(f"/courses/{course.id}").get_data(as_text=True)
+    assert "Ada Lovelace" in html and "Download roster (CSV)" in html
+    assert "Remove Ada Lovelace" not in html and "Add students" not in html
+    response = staff_client.post(f"/courses/{course.id}/students/{student.id}/remove")
+    assert response.status_code == 403 and roster_ids(course) == {student.id}

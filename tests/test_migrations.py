@@ -10,6 +10,9 @@ from webapp.db import db
 
 from .conftest import MIGRATIONS_DIR, release, use_database
 
+ALL_MIGRATIONS = ["0001_students_courses", "0002_student_courses", "0003_course_enrolled_count",
+                  "0004_users_sessions_tokens", "0005_enrollment_events"]
+
 STUDENT_COLUMNS = "id, name, email, student_number, created_at"
 COURSE_COLUMNS = "id, code, title, capacity, created_at"
 
@@ -55,7 +58,7 @@ def enroll_raw(database, pairs):
 
 
 def test_upgrade_from_empty_creates_the_three_tables_with_composite_pk_and_fks(empty_db):
-    applied = migrate.upgrade(MIGRATIONS_DIR)
+    applied = migrate.upgrade(MIGRATIONS_DIR, target="0003_course_enrolled_count")
 
     assert applied == ["0001_students_courses", "0002_student_courses",
                        "0003_course_enrolled_count"]
@@ -66,6 +69,15 @@ def test_upgrade_from_empty_creates_the_three_tables_with_composite_pk_and_fks(e
     assert rules == {"student_id": ("students", "CASCADE"), "course_id": ("courses", "CASCADE")}
     indexed = {tuple(i.columns) for i in empty_db.get_indexes("student_courses")}
     assert ("course_id",) in indexed
+
+
+def test_later_migrations_add_accounts_and_history_beside_the_junction(empty_db):
+    assert migrate.upgrade(MIGRATIONS_DIR) == ALL_MIGRATIONS
+    assert {"users", "user_sessions", "api_tokens", "login_failures",
+            "enrollment_events"} <= set(empty_db.get_tables())
+    assert migrate.downgrade(MIGRATIONS_DIR, to=3) == ALL_MIGRATIONS[:2:-1]
+    assert set(empty_db.get_tables()) == {"students", "courses", "student_courses",
+                                          "schema_migration"}
 
 
 def test_upgrade_twice_applies_nothing_the_second_time(empty_db):
@@ -83,7 +95,7 @@ def test_students_and_courses_survive_junction_down_and_up_unchanged(empty_db):
 
     reverted = migrate.downgrade(MIGRATIONS_DIR, to=1)
 
-    assert reverted == ["0003_course_enrolled_count", "0002_student_courses"]
+    assert reverted == ALL_MIGRATIONS[:0:-1]  # everything after 0001, newest first
     assert set(empty_db.get_tables()) == {"students", "courses", "schema_migration"}
     assert rows(empty_db, "students", STUDENT_COLUMNS) == students_before
     assert rows(empty_db, "courses", COURSE_COLUMNS) == courses_before
@@ -95,7 +107,7 @@ def test_students_and_courses_survive_junction_down_and_up_unchanged(empty_db):
 
 
 def test_downgrade_without_target_reverts_only_the_last(empty_db):
-    migrate.upgrade(MIGRATIONS_DIR)
+    migrate.upgrade(MIGRATIONS_DIR, target="0003_course_enrolled_count")
     assert migrate.downgrade(MIGRATIONS_DIR) == ["0003_course_enrolled_count"]
     assert migrate.downgrade(MIGRATIONS_DIR, to=2) == []
     assert migrate.downgrade(MIGRATIONS_DIR, to=0) == ["0002_student_courses",
@@ -166,11 +178,10 @@ def test_deleting_a_student_removes_its_enrollments_and_no_course(empty_db):
 
 
 def test_status_lists_pending_then_applied(empty_db):
-    assert [applied for _, applied in migrate.status(MIGRATIONS_DIR)] == [None, None, None]
+    assert [applied for _, applied in migrate.status(MIGRATIONS_DIR)] == [None] * len(ALL_MIGRATIONS)
     migrate.upgrade(MIGRATIONS_DIR)
     names = [name for name, applied in migrate.status(MIGRATIONS_DIR) if applied]
-    assert names == ["0001_students_courses", "0002_student_courses",
-                     "0003_course_enrolled_count"]
+    assert names == ALL_MIGRATIONS
     assert db.obj is empty_db
 
 

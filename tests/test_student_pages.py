@@ -4,6 +4,7 @@ import re
 import pytest
 from playhouse.test_utils import assert_query_count
 
+from tests.conftest import sign_in
 from webapp import create_app
 from webapp.models import Course, Student, StudentCourse
 
@@ -49,12 +50,13 @@ def test_student_list_pages_by_50(client, make_student):
     assert "Page 2 of 2" in beyond and "Student 054" in beyond
 
 
-def test_student_list_costs_two_queries_whatever_the_page_size(client, make_student,
-                                                               make_course):
+def test_student_list_costs_three_queries_whatever_the_page_size(client, make_student,
+                                                                 make_course):
     course = make_course()
     for _ in range(60):
         StudentCourse.create(student=make_student(), course=course)
-    with assert_query_count(2):  # the count and the page, course counts included
+    # the signed-in session, then the count and the page (course counts included)
+    with assert_query_count(3):
         response = client.get("/students/")
     assert response.get_data(as_text=True).count('<td class="num">1</td>') == 50
 
@@ -74,12 +76,12 @@ def test_student_page_lists_every_course_checked_when_enrolled(client, make_stud
     assert "Enrolled in 1 course." in html
 
 
-def test_student_page_with_200_courses_costs_two_queries(client, make_student, make_course):
+def test_student_page_with_200_courses_costs_three_queries(client, make_student, make_course):
     student = make_student()
     courses = [make_course(capacity=50) for _ in range(200)]
     for course in courses[:20]:
         StudentCourse.create(student=student, course=course)
-    with assert_query_count(2):
+    with assert_query_count(3):  # session, student, checklist (with the course count)
         response = client.get(f"/students/{student.id}")
     assert response.status_code == 200
     assert "Enrolled in 20 courses." in response.get_data(as_text=True)
@@ -116,9 +118,10 @@ def test_unticking_removes_the_enrollment(client, make_student, make_course):
     assert "Removed from MATH-101" in html and "Enrolled in 0 courses." in html
 
 
-def test_toggle_costs_four_queries(client, make_student, make_course):
+def test_toggle_costs_five_queries(client, make_student, make_course):
     student, course = make_student(), make_course(capacity=5)
-    with assert_query_count(4):
+    # session; lock course; student, current row and course count; insert; history event
+    with assert_query_count(5):
         client.post(f"/students/{student.id}/courses/{course.id}",
                     data={"course_ids": [str(course.id)]}, headers=HTMX)
     assert enrolled(student, course)
@@ -226,19 +229,23 @@ def test_editing_a_student_saves_the_change(client, make_student):
     assert 'value="New Name"' in form
 
 
-def test_post_without_csrf_token_is_refused(database_url, make_student):
+@pytest.fixture
+def csrf_client(database_url, registrar):
+    """A signed-in registrar's client on an app that checks CSRF tokens."""
     app = create_app({"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "test",
                       "WTF_CSRF_ENABLED": True})
-    client = app.test_client()
+    return sign_in(app.test_client(), registrar)
+
+
+def test_post_without_csrf_token_is_refused(csrf_client):
+    client = csrf_client
     response = client.post("/students/new", data={"name": "X", "email": "x@example.edu"})
     assert response.status_code == 400
     assert Student.select().where(Student.email == "x@example.edu").count() == 0
 
 
-def test_htmx_post_with_csrf_header_is_accepted(database_url, make_student, make_course):
-    app = create_app({"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "test",
-                      "WTF_CSRF_ENABLED": True})
-    client = app.test_client()
+def test_htmx_post_with_csrf_header_is_accepted(csrf_client, make_student, make_course):
+    client = csrf_client
     student, course = make_student(), make_course()
     page = client.get(f"/students/{student.id}").get_data(as_text=True)
     token = re.search(r'"X-CSRFToken": "([^"]+)"', page).group(1)
@@ -246,3 +253,16 @@ def test_htmx_post_with_csrf_header_is_accepted(database_url, make_student, make
                            data={"course_ids": [str(course.id)]},
                            headers={**HTMX, "X-CSRFToken": token})
     assert response.status_code == 200 and enrolled(student, course)
+
+
+def test_read_only_staff_see_the_checklist_without_write_controls(staff_client, make_student,
+                                                                   make_course):
+    student, course = make_student(), make_course(code="MATH-101")
+    html = staff_client.get(f"/students/{student.id}").get_data(as_text=True)
+    assert "MATH-101" in html
+    assert re.search(r'id="course-%d"[^>]*disabled' % course.id, html)
+    assert "Save enrollments" not in html and ">Edit<" not in html
+    assert "New student" not in staff_client.get("/students/").get_data(as_text=True)
+    response = staff_client.post(f"/students/{student.id}/courses/{course.id}",
+                                 data={"course_ids": [str(course.id)]}, headers=HTMX)
+    assert response.status_code == 403 and not enrolled(student, course)

@@ -28,14 +28,16 @@ def create_app(config=None):
     _register_db_hooks(app)
     csrf.init_app(app)
 
-    from . import cli, courses, errors, main, security, students, ui
+    from . import auth, cli, courses, errors, main, security, students, ui, users_cli
     security.register(app)
     errors.register(app)
+    auth.register(app)
     ui.register(app)
     app.register_blueprint(main.bp)
     app.register_blueprint(students.bp)
     app.register_blueprint(courses.bp)
     cli.register(app)
+    users_cli.register(app)
     return app
 
 

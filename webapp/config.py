@@ -22,4 +22,9 @@ def load_config():
         "MIGRATIONS_DIR": str(PROJECT_ROOT / "migrations"),
         "DEBUG": debug,
         "MAX_CONTENT_LENGTH": 1024 * 1024,
+        # Flask's own cookie carries the CSRF token and flash messages; the sign-in
+        # cookie (webapp/auth.py) uses the same flags.
+        "SESSION_COOKIE_SECURE": not debug,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_HTTPONLY": True,
     }

@@ -6,10 +6,12 @@ of ids: each step is one set-based statement.
 """
 from dataclasses import dataclass, field
 
-from peewee import JOIN, chunked
+from peewee import JOIN, chunked, fn
 
+from . import audit
+from .audit import ENROLL, UNENROLL
 from .db import is_sqlite, write_transaction
-from .models import Course, Student, StudentCourse, utcnow
+from .models import Course, EnrollmentEvent, Student, StudentCourse, utcnow
 
 MAX_IDS_PER_REQUEST = 500
 
@@ -57,6 +59,13 @@ class NotEnrolled(EnrollmentError):
         self.course_id = course_id
 
 
+class NotUndoable(EnrollmentError):
+    """The event is not an unenrollment of this student (only those can be undone)."""
+    def __init__(self, event_id):
+        super().__init__(f"history entry {event_id} cannot be undone")
+        self.event_id = event_id
+
+
 class ConflictingChange(EnrollmentError):
     def __init__(self, course_ids):
         super().__init__("course ids both added and removed: " + ", ".join(map(str, course_ids)))
@@ -71,6 +80,7 @@ class EnrollmentResult:
     already_enrolled: list = field(default_factory=list)
     removed: list = field(default_factory=list)
     courses: dict = field(default_factory=dict, repr=False)
+    course_count: int = 0  # the student's number of courses after the change
 
 
 @dataclass
@@ -101,18 +111,21 @@ def _lock_courses(course_ids):
 
 
 def _student_and_current(student_id, course_ids):
-    """One query: raise StudentNotFound, or return which of `course_ids` they are in.
+    """One query: raise StudentNotFound, or return (which of `course_ids` they are in,
+    how many courses they have in all).
 
     Must run after _lock_courses so concurrent writers see each other's rows."""
+    Enrolled = StudentCourse.alias()
+    total = (Enrolled.select(fn.COUNT(Enrolled.course))
+             .where(Enrolled.student == Student.id))
     on = (StudentCourse.student == Student.id) & StudentCourse.course.in_(course_ids)
-    rows = (Student.select(Student.id, StudentCourse.course)
-            .join(StudentCourse, JOIN.LEFT_OUTER, on=on)
-            .where(Student.id == student_id)
-            .tuples())
-    rows = list(rows)
+    rows = list(Student.select(StudentCourse.course, total)
+                .join(StudentCourse, JOIN.LEFT_OUTER, on=on)
+                .where(Student.id == student_id)
+                .tuples())
     if not rows:
         raise StudentNotFound(student_id)
-    return {course_id for _, course_id in rows if course_id is not None}
+    return {course_id for course_id, _ in rows if course_id is not None}, rows[0][1]
 
 
 def _insert_enrollments(pairs):
@@ -147,7 +160,7 @@ def change_enrollments(student_id, add=(), remove=()):
         raise ConflictingChange(both)
     with write_transaction():
         courses = _lock_courses(add + remove)
-        current = _student_and_current(student_id, add + remove)
+        current, count_before = _student_and_current(student_id, add + remove)
         unknown = [cid for cid in add + remove if cid not in courses]
         if unknown:
             raise UnknownCourses(unknown)
@@ -158,13 +171,16 @@ def change_enrollments(student_id, add=(), remove=()):
             raise CourseFull(full, [courses[cid].code for cid in full])
         _delete_enrollments(student_id, removed)
         _insert_enrollments((student_id, cid) for cid in new)
+        audit.record([(UNENROLL, student_id, cid) for cid in removed]
+                     + [(ENROLL, student_id, cid) for cid in new])
     for cid in new:
         courses[cid].enrolled_count += 1
     for cid in removed:
         courses[cid].enrolled_count -= 1
     return EnrollmentResult(student_id, enrolled=new,
                             already_enrolled=[cid for cid in add if cid in current],
-                            removed=removed, courses=courses)
+                            removed=removed, courses=courses,
+                            course_count=count_before + len(new) - len(removed))
 
 
 def enroll(student_id, course_ids):
@@ -182,6 +198,7 @@ def unenroll(student_id, course_id):
         if not deleted:
             _require_student(student_id)
             raise NotEnrolled(student_id, course_id)
+        audit.record([(UNENROLL, student_id, course_id)])
 
 
 def enroll_students(course_id, student_ids):
@@ -203,8 +220,23 @@ def enroll_students(course_id, student_ids):
         if course.seats_left is not None and len(new) > course.seats_left:
             raise CourseFull([course_id], [course.code])
         _insert_enrollments((sid, course_id) for sid in new)
+        audit.record([(ENROLL, sid, course_id) for sid in new])
     return BulkResult(course_id, enrolled=new,
                       already_enrolled=[sid for sid in student_ids if sid in current])
+
+
+def undo_unenroll(event_id, student_id):
+    """Re-enroll the student in the course an unenroll event removed them from.
+
+    Subject to capacity like any enrollment (CourseFull), recorded as a new event;
+    a no-op when they are already back in it."""
+    event = (EnrollmentEvent.select()
+             .where(EnrollmentEvent.id == event_id, EnrollmentEvent.student == student_id,
+                    EnrollmentEvent.action == UNENROLL)
+             .first())
+    if event is None:
+        raise NotUndoable(event_id)
+    return change_enrollments(student_id, add=[event.course_id])
 
 
 def student_enrollments(student_id):

@@ -45,10 +45,10 @@ def _rebuild_safe():
     check_foreign_keys()
 
 
-def upgrade(directory):
-    """Apply every pending migration; returns the names applied."""
+def upgrade(directory, target=None):
+    """Apply every pending migration (or up to and including `target`); returns their names."""
     with _rebuild_safe():
-        return make_runner(directory).up()
+        return make_runner(directory).up(target)
 
 
 def downgrade(directory, to=None):

@@ -1,7 +1,8 @@
 """Peewee models. The schema itself is owned by migrations/; these mirror it."""
 from datetime import datetime, timezone
 
-from peewee import (JOIN, SQL, AutoField, CharField, CompositeKey, DateTimeField, ForeignKeyField,
+from peewee import (JOIN, SQL, AutoField, BooleanField, CharField, CompositeKey, DateTimeField,
+                    ForeignKeyField,
                     IntegerField, Model, fn)
 
 from .db import db
@@ -123,4 +124,75 @@ class StudentCourse(BaseModel):
         primary_key = CompositeKey("student", "course")
 
 
-ALL_MODELS = [Student, Course, StudentCourse]
+ROLES = ("registrar", "staff")
+
+
+class User(BaseModel):
+    """A member of school staff who signs in. Registrars may change data; staff only read."""
+    id = AutoField()
+    email = CharField(max_length=254, unique=True)
+    name = CharField(max_length=200)
+    role = CharField(max_length=16)
+    password_hash = CharField(max_length=255)
+    active = BooleanField(default=True)
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "users"
+
+    @property
+    def can_edit(self):
+        return self.role == "registrar"
+
+
+class UserSession(BaseModel):
+    """A signed-in browser; the cookie holds the secret, this row only its SHA-256."""
+    token_hash = CharField(max_length=64, primary_key=True)
+    user = ForeignKeyField(User, backref="sessions", on_delete="CASCADE")
+    created_at = DateTimeField(default=utcnow)
+    expires_at = DateTimeField()
+
+    class Meta:
+        table_name = "user_sessions"
+
+
+class ApiToken(BaseModel):
+    """A bearer token for the JSON API, stored as its SHA-256; revoked tokens stay for audit."""
+    id = AutoField()
+    token_hash = CharField(max_length=64, unique=True)
+    user = ForeignKeyField(User, backref="tokens", on_delete="CASCADE")
+    created_at = DateTimeField(default=utcnow)
+    revoked_at = DateTimeField(null=True)
+
+    class Meta:
+        table_name = "api_tokens"
+
+
+class LoginFailure(BaseModel):
+    """One failed sign-in; counted per account and per address to throttle guessing."""
+    id = AutoField()
+    email = CharField(max_length=254)
+    address = CharField(max_length=64)
+    at = DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "login_failures"
+
+
+class EnrollmentEvent(BaseModel):
+    """History: one row per effective enroll/unenroll, written in the change's transaction."""
+    id = AutoField()
+    student = ForeignKeyField(Student, on_delete="CASCADE")
+    course = ForeignKeyField(Course, on_delete="CASCADE")
+    action = CharField(max_length=16)
+    actor = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    actor_name = CharField(max_length=200)
+    request_id = CharField(max_length=64, null=True)
+    at = DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "enrollment_events"
+
+
+ALL_MODELS = [Student, Course, StudentCourse, User, UserSession, ApiToken, LoginFailure,
+              EnrollmentEvent]

@@ -10,7 +10,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from . import records
 from .enrollment import CourseFull, StudentNotFound, UnknownCourses, change_enrollments
 from .forms import StudentForm
-from .models import Course, Student, StudentCourse
+from .models import Course, Student
 from .ui import form_page, get_or_404, int_list, paginate
 
 bp = Blueprint("students", __name__, url_prefix="/students")
@@ -102,7 +102,6 @@ def toggle(student_id, course_id):
                                message=f"This {thing} no longer exists."), 404
     course = result.courses[course_id]
     messages = enrollment_messages(result)
-    course_count = StudentCourse.select().where(StudentCourse.student == student_id).count()
     return render_template("students/_toggle.html", student_id=student_id, course=course,
-                           enrolled=ticked, error=None, course_count=course_count,
+                           enrolled=ticked, error=None, course_count=result.course_count,
                            message=messages[0] if messages else "No change.")

@@ -74,9 +74,5 @@ def form_page(form, write, done, **page):
 
 
 def register(app):
-    """Template helpers and the `can_edit` flag (the sign-in work will base it on the role)."""
+    """Template helpers (`can_edit` comes from auth's context processor)."""
     app.jinja_env.globals["seats_text"] = seats_text
-
-    @app.context_processor
-    def _can_edit():
-        return {"can_edit": True}

@@ -1,8 +1,8 @@
 """Playwright fixtures: the app served from a thread on a free port, its own SQLite file
 (a fresh migrated copy for every test), and Debian's Chromium.
 
-To sign in later, change `live_app` (how the app is built) and the `page` set-up here;
-tests navigate through `base_url` and never name the host.
+Every page starts signed in as a registrar (`signed_in_context`); tests navigate through
+`base_url` and never name the host.
 """
 import os
 import shutil
@@ -104,3 +104,18 @@ def enrolled(database):
         return StudentCourse.select().where(StudentCourse.student == student.id,
                                             StudentCourse.course == course.id).exists()
     return check
+
+
+@pytest.fixture
+def session_cookie(registrar, base_url):
+    """A signed-in registrar's session cookie for the served app."""
+    from webapp import auth, users
+    return {"name": auth.SESSION_COOKIE, "value": users.start_session(registrar),
+            "url": base_url}
+
+
+@pytest.fixture(autouse=True)
+def signed_in_context(request):
+    """Give pytest-playwright's browser context the registrar's session cookie."""
+    if "page" in request.fixturenames:
+        request.getfixturevalue("context").add_cookies([request.getfixturevalue("session_cookie")])

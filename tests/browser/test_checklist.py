@@ -96,13 +96,15 @@ def test_filter_box_narrows_the_course_list(page, make_student, make_course):
     expect(page.get_by_role("checkbox", name="ART-1 — Drawing")).to_be_hidden()
 
 
-def test_without_javascript_the_checklist_saves_by_form_submit(browser, base_url, make_student,
-                                                               make_course, enrolled):
+def test_without_javascript_the_checklist_saves_by_form_submit(browser, base_url, session_cookie,
+                                                               make_student, make_course,
+                                                               enrolled):
     student = make_student()
     math = make_course(code="MATH-101", title="Algebra", capacity=30)
     art = make_course(code="ART-1", title="Drawing")
     StudentCourse.create(student=student, course=art)
     context = browser.new_context(java_script_enabled=False, base_url=base_url)
+    context.add_cookies([session_cookie])
     page = context.new_page()
     page.goto(f"/students/{student.id}")
     expect(page.get_by_role("searchbox", name="Filter courses")).to_have_count(0)
@@ -125,7 +127,7 @@ def test_a_refused_token_shows_the_error_page_not_a_page_inside_the_row(page, ma
     # As after the token expired: the server refuses the toggle with a 400 page.
     page.locator("body").evaluate("""body => {
         body.setAttribute('hx-headers:inherited', '{"X-CSRFToken": "stale"}');
-        body.querySelector('input[name=csrf_token]').value = 'stale';
+        body.querySelectorAll('input[name=csrf_token]').forEach(input => input.value = 'stale');
     }""")
     # click, not check: check() would wait for a box that the error page replaces.
     page.get_by_role("checkbox", name="MATH-101 — Algebra").click()
