@@ -70,8 +70,15 @@ def _events(where, limit):
 
 
 def student_history(student_id, limit=50):
-    """The student's newest events first, each with `.code` and `.student_name`."""
-    return _events(EnrollmentEvent.student == student_id, limit)
+    """The student's newest events first, each with `.code` and `.student_name`.
+
+    `.undoable` marks an unenroll that is still the latest word on its course (so the
+    student is out of it now and Undo makes sense)."""
+    events, seen = _events(EnrollmentEvent.student == student_id, limit), set()
+    for event in events:
+        event.undoable = event.action == UNENROLL and event.course_id not in seen
+        seen.add(event.course_id)
+    return events
 
 
 def course_history(course_id, limit=50):
