@@ -28,7 +28,8 @@ def create_app(config=None):
     _register_db_hooks(app)
     csrf.init_app(app)
 
-    from . import auth, cli, courses, errors, main, security, students, ui, users_cli
+    from . import (auth, cli, courses, errors, history, main, security, students, ui,
+                   users_cli)
     security.register(app)
     errors.register(app)
     auth.register(app)
@@ -36,6 +37,7 @@ def create_app(config=None):
     app.register_blueprint(main.bp)
     app.register_blueprint(students.bp)
     app.register_blueprint(courses.bp)
+    app.register_blueprint(history.bp)
     cli.register(app)
     users_cli.register(app)
     return app

@@ -46,16 +46,20 @@ def acting_as(actor):
 
 
 def record(changes):
-    """Write one event per (action, student_id, course_id) in one statement.
+    """Write one event per (action, student_id, course_id) in one statement and return
+    them (a single event comes back with its id, so a page can offer Undo at once).
 
     Call inside the change's transaction, so history and data commit or fail together."""
     actor = current_actor()
     now = utcnow()
-    rows = [{"student": s, "course": c, "action": action, "actor": actor.user_id,
-             "actor_name": actor.name, "request_id": actor.request_id, "at": now}
-            for action, s, c in changes]
-    if rows:
-        EnrollmentEvent.insert_many(rows).execute()
+    events = [EnrollmentEvent(student=s, course=c, action=action, actor=actor.user_id,
+                              actor_name=actor.name, request_id=actor.request_id, at=now)
+              for action, s, c in changes]
+    if len(events) == 1:
+        events[0].save(force_insert=True)
+    elif events:
+        EnrollmentEvent.insert_many([e.__data__ for e in events]).execute()
+    return events
 
 
 def _events(where, limit):
@@ -70,8 +74,15 @@ def _events(where, limit):
 
 
 def student_history(student_id, limit=50):
-    """The student's newest events first, each with `.code` and `.student_name`."""
-    return _events(EnrollmentEvent.student == student_id, limit)
+    """The student's newest events first, each with `.code` and `.student_name`.
+
+    `.undoable` marks an unenroll that is still the latest word on its course (so the
+    student is out of it now and Undo makes sense)."""
+    events, seen = _events(EnrollmentEvent.student == student_id, limit), set()
+    for event in events:
+        event.undoable = event.action == UNENROLL and event.course_id not in seen
+        seen.add(event.course_id)
+    return events
 
 
 def course_history(course_id, limit=50):

@@ -6,6 +6,7 @@ from functools import partial
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 
 from . import records
+from .audit import course_history
 from .enrollment import (CourseFull, CourseNotFound, NotEnrolled, StudentNotFound,
                          UnknownStudents, course_roster, enroll_students, unenroll)
 from .forms import CourseForm
@@ -58,7 +59,8 @@ def show(course_id):
     return render_template("courses/show.html", course=course, q=q,
                            roster=_roster_or_404(course_id),
                            candidates=candidates[:CANDIDATES_SHOWN],
-                           more_candidates=len(candidates) > CANDIDATES_SHOWN)
+                           more_candidates=len(candidates) > CANDIDATES_SHOWN,
+                           events=course_history(course_id))
 
 
 @bp.post("/<int:course_id>/students")

@@ -81,6 +81,7 @@ class EnrollmentResult:
     removed: list = field(default_factory=list)
     courses: dict = field(default_factory=dict, repr=False)
     course_count: int = 0  # the student's number of courses after the change
+    events: list = field(default_factory=list, repr=False)  # the history rows written
 
 
 @dataclass
@@ -171,8 +172,8 @@ def change_enrollments(student_id, add=(), remove=()):
             raise CourseFull(full, [courses[cid].code for cid in full])
         _delete_enrollments(student_id, removed)
         _insert_enrollments((student_id, cid) for cid in new)
-        audit.record([(UNENROLL, student_id, cid) for cid in removed]
-                     + [(ENROLL, student_id, cid) for cid in new])
+        events = audit.record([(UNENROLL, student_id, cid) for cid in removed]
+                              + [(ENROLL, student_id, cid) for cid in new])
     for cid in new:
         courses[cid].enrolled_count += 1
     for cid in removed:
@@ -180,7 +181,8 @@ def change_enrollments(student_id, add=(), remove=()):
     return EnrollmentResult(student_id, enrolled=new,
                             already_enrolled=[cid for cid in add if cid in current],
                             removed=removed, courses=courses,
-                            course_count=count_before + len(new) - len(removed))
+                            course_count=count_before + len(new) - len(removed),
+                            events=events)
 
 
 def enroll(student_id, course_ids):

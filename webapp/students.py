@@ -8,6 +8,7 @@ from functools import partial
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from . import records
+from .audit import UNENROLL, student_history
 from .enrollment import CourseFull, StudentNotFound, UnknownCourses, change_enrollments
 from .forms import StudentForm
 from .models import Course, Student
@@ -60,7 +61,7 @@ def show(student_id):
     courses = list(Course.checklist_for(student_id))
     course_count = sum(course.enrolled_at is not None for course in courses)
     return render_template("students/show.html", student=student, courses=courses,
-                           course_count=course_count)
+                           course_count=course_count, events=student_history(student_id))
 
 
 @bp.post("/<int:student_id>/courses")
@@ -102,6 +103,9 @@ def toggle(student_id, course_id):
                                message=f"This {thing} no longer exists."), 404
     course = result.courses[course_id]
     messages = enrollment_messages(result)
+    for event in result.events:  # rendered into the History list without another query
+        event.code, event.undoable = course.code, event.action == UNENROLL
     return render_template("students/_toggle.html", student_id=student_id, course=course,
                            enrolled=ticked, error=None, course_count=result.course_count,
-                           message=messages[0] if messages else "No change.")
+                           message=messages[0] if messages else "No change.",
+                           events=result.events)

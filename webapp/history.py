@@ -1,0 +1,28 @@
+"""Undo from the History list: re-enroll a student an unenrollment removed."""
+from flask import Blueprint, abort, flash, redirect, url_for
+
+from . import enrollment
+from .enrollment import CourseFull, NotUndoable, StudentNotFound
+
+bp = Blueprint("history", __name__)
+
+
+@bp.post("/students/<int:student_id>/history/<int:event_id>/undo")
+def undo(student_id, event_id):
+    back = redirect(url_for("students.show", student_id=student_id), 303)
+    try:
+        result = enrollment.undo_unenroll(event_id, student_id)
+    except StudentNotFound:
+        abort(404)
+    except NotUndoable:
+        flash("That history entry cannot be undone.", "error")
+        return back
+    except CourseFull as exc:
+        flash(f"Could not undo: {', '.join(exc.codes)} is full.", "error")
+        return back
+    (course,) = result.courses.values()
+    if result.enrolled:
+        flash(f"Enrolled in {course.code} again.", "success")
+    else:
+        flash(f"Already enrolled in {course.code}.", "success")
+    return back
