@@ -3,12 +3,15 @@ from flask import Blueprint, abort, flash, redirect, url_for
 
 from . import enrollment
 from .enrollment import CourseFull, NotUndoable, StudentNotFound
+from .models import Student
+from .ui import get_or_404
 
 bp = Blueprint("history", __name__)
 
 
 @bp.post("/students/<int:student_id>/history/<int:event_id>/undo")
 def undo(student_id, event_id):
+    get_or_404(Student, student_id)
     back = redirect(url_for("students.show", student_id=student_id), 303)
     try:
         result = enrollment.undo_unenroll(event_id, student_id)

@@ -1,0 +1,100 @@
+"""History on the student and course pages; Undo; the history a toggle adds in place."""
+import re
+
+from webapp import enrollment
+from webapp.models import EnrollmentEvent, StudentCourse
+
+HTMX = {"HX-Request": "true"}
+
+
+def toggle(client, student, course, ticked):
+    data = {"course_ids": [str(course.id)]} if ticked else {}
+    return client.post(f"/students/{student.id}/courses/{course.id}", data=data, headers=HTMX)
+
+
+def test_a_new_student_page_says_there_is_no_history_yet(client, make_student):
+    html = client.get(f"/students/{make_student().id}").get_data(as_text=True)
+    assert "<h2 id=\"history-heading\">History</h2>" in html
+    assert "No enrollment changes yet." in html
+    assert '<ol id="history-list" class="history-list"></ol>' in html
+
+
+def test_a_toggle_prepends_its_event_with_the_signed_in_name(client, make_student, make_course):
+    student, course = make_student(), make_course(code="MATH-101")
+    enrolled = toggle(client, student, course, True).get_data(as_text=True)
+    assert 'hx-swap-oob="afterbegin:#history-list"' in enrolled
+    assert re.search(r"<strong>Rita Registrar</strong>\s*enrolled in MATH-101", enrolled)
+    removed = toggle(client, student, course, False).get_data(as_text=True)
+    assert re.search(r"removed from MATH-101", removed)
+    assert 'aria-label="Undo removal from MATH-101"' in removed
+
+
+def test_student_page_lists_history_newest_first_with_undo_only_where_it_applies(
+        client, make_student, make_course):
+    student = make_student()
+    math, art = make_course(code="MATH-101"), make_course(code="ART-1")
+    for ticked, course in [(True, math), (True, art), (False, math), (False, art), (True, art)]:
+        toggle(client, student, course, ticked)
+    html = client.get(f"/students/{student.id}").get_data(as_text=True)
+    entries = re.findall(r"(enrolled in|removed from) (\S+)", html)
+    assert entries == [("enrolled in", "ART-1"), ("removed from", "ART-1"),
+                       ("removed from", "MATH-101"), ("enrolled in", "ART-1"),
+                       ("enrolled in", "MATH-101")]
+    # ART-1 is back already: only MATH-101's removal can be undone
+    assert re.findall(r'aria-label="Undo removal from (\S+)"', html) == ["MATH-101"]
+
+
+def test_undo_re_enrolls_and_records_it(client, make_student, make_course):
+    student, course = make_student(), make_course(code="MATH-101")
+    toggle(client, student, course, True)
+    toggle(client, student, course, False)
+    removal = EnrollmentEvent.get(EnrollmentEvent.action == "unenroll")
+    response = client.post(f"/students/{student.id}/history/{removal.id}/undo")
+    assert response.status_code == 303
+    assert StudentCourse.select().where(StudentCourse.student == student.id).count() == 1
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Enrolled in MATH-101 again." in page
+    assert EnrollmentEvent.select().count() == 3
+
+
+def test_undo_into_a_course_that_filled_up_says_so_and_writes_nothing(client, make_student,
+                                                                     make_course):
+    student, course = make_student(), make_course(code="ART-1", capacity=1)
+    toggle(client, student, course, True)
+    toggle(client, student, course, False)
+    enrollment.enroll(make_student().id, [course.id])
+    removal = EnrollmentEvent.get(EnrollmentEvent.action == "unenroll")
+    response = client.post(f"/students/{student.id}/history/{removal.id}/undo",
+                           follow_redirects=True)
+    assert "Could not undo: ART-1 is full." in response.get_data(as_text=True)
+    assert not StudentCourse.select().where(StudentCourse.student == student.id).exists()
+
+
+def test_undo_of_something_that_is_not_an_unenrollment_is_refused(client, make_student,
+                                                                 make_course):
+    student, course = make_student(), make_course()
+    toggle(client, student, course, True)
+    event = EnrollmentEvent.get()
+    response = client.post(f"/students/{student.id}/history/{event.id}/undo",
+                           follow_redirects=True)
+    assert "That history entry cannot be undone." in response.get_data(as_text=True)
+    assert client.post(f"/students/999/history/{event.id}/undo").status_code == 404
+    assert EnrollmentEvent.select().count() == 1
+
+
+def test_staff_see_history_without_undo_and_cannot_undo(client, staff_client, make_student,
+                                                       make_course):
+    student, course = make_student(), make_course(code="MATH-101")
+    toggle(client, student, course, True)
+    toggle(client, student, course, False)
+    html = staff_client.get(f"/students/{student.id}").get_data(as_text=True)
+    assert "removed from MATH-101" in html and "Undo" not in html
+    removal = EnrollmentEvent.get(EnrollmentEvent.action == "unenroll")
+    assert staff_client.post(f"/students/{student.id}/history/{removal.id}/undo").status_code == 403
+
+
+def test_course_page_history_names_the_students(client, make_student, make_course):
+    student, course = make_student(name="Ada Lovelace"), make_course()
+    toggle(client, student, course, True)
+    html = client.get(f"/courses/{course.id}").get_data(as_text=True)
+    assert re.search(r"<strong>Rita Registrar</strong>\s*enrolled Ada Lovelace", html)
