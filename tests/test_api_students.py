@@ -3,7 +3,8 @@ import re
 
 import pytest
 
-from webapp import enrollment
+from webapp import create_app, enrollment
+from webapp.db import db
 from webapp.models import Course, Student, StudentCourse
 
 UTC_SECONDS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
@@ -171,3 +172,14 @@ def test_deleting_a_student_takes_their_enrollments_with_them(api, make_student,
     assert api.get(f"/api/students/{student.id}").status_code == 404
     assert StudentCourse.select().count() == 0
     assert Course.get_by_id(course.id).enrolled_count == 0
+
+
+def test_the_api_needs_no_csrf_token_even_when_forms_do(database_url):
+    app = create_app({"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "test",
+                      "WTF_CSRF_ENABLED": True})
+    try:
+        response = app.test_client().post("/api/students",
+                                          json={"name": "Ada", "email": "ada@example.edu"})
+    finally:
+        db.obj.close_all()
+    assert response.status_code == 201

@@ -157,6 +157,11 @@ def _page(query, params, item, page_model):
                       per_page=params.per_page, total=query.count())
 
 
+def _created(answer, endpoint, **ids):
+    """201 with the new record and, in `Location`, where to read it."""
+    return answer, 201, {"Location": url_for(endpoint, **ids)}
+
+
 def _student(student_id):
     """The student with their course count, or RecordNotFound."""
     row = Student.search().where(Student.id == student_id).first()
@@ -181,8 +186,7 @@ def list_students(query: schemas.PageQuery):
 def create_student(json: schemas.StudentCreate):
     """Create a student; answers with the student and a `Location` header."""
     row = records.create_student(json.model_dump())
-    location = url_for(".get_student", student_id=row.id)
-    return schemas.Student.of(row, course_count=0), 201, {"Location": location}
+    return _created(schemas.Student.of(row, course_count=0), ".get_student", student_id=row.id)
 
 
 @operation("GET", STUDENT, STUDENTS, 200, schemas.StudentDetail, 404)
@@ -218,8 +222,7 @@ def list_courses(query: schemas.PageQuery):
 def create_course(json: schemas.CourseCreate):
     """Create a course (the code is stored upper-case); `capacity` null = unlimited."""
     row = records.create_course(json.model_dump())
-    location = url_for(".get_course", course_id=row.id)
-    return schemas.Course.of(row), 201, {"Location": location}
+    return _created(schemas.Course.of(row), ".get_course", course_id=row.id)
 
 
 @operation("GET", COURSE, COURSES, 200, schemas.Course, 404)
