@@ -33,3 +33,17 @@ def test_an_unhandled_error_is_json_with_the_request_id_and_no_details(app, api,
     assert response.status_code == 500 and response.is_json
     assert response.get_json() == {"error": "internal error", "request_id": "trace-500"}
     assert b"secret" not in response.data
+
+
+def test_a_response_that_breaks_its_documented_model_is_an_ordinary_500(api, monkeypatch,
+                                                                        make_course, caplog):
+    monkeypatch.setattr("webapp.api_schemas.Course.of", lambda row: {"id": row.id})
+    course = make_course()
+
+    response = api.get(f"/api/courses/{course.id}")
+
+    assert response.status_code == 500
+    assert response.get_json() == {"error": "internal error",
+                                   "request_id": response.headers["X-Request-ID"]}
+    assert any(r.exc_info and "ResponseMismatch" in repr(r.exc_info[1])
+               for r in caplog.records)

@@ -53,12 +53,23 @@ def _validation_failed(req, resp, error, instance, model_adapter):
     abort(json_error(400, f"invalid request: {summary}", fields=fields))
 
 
+class ResponseMismatch(Exception):
+    """A route answered with something its documented model does not allow (a bug)."""
+
+
+def _response_invalid(req, resp, error, instance, model_adapter):
+    """spectree hook: a response that breaks its model becomes an ordinary 500 (logged
+    with traceback, answered {"error": "internal error", "request_id"})."""
+    if error is not None:
+        raise ResponseMismatch(f"{req.method} {req.path}: {error}") from error
+
+
 spec = SpecTree(
     "flask", mode="strict", title="Registrar API", version="1.0",
     description="Students, courses and enrollments as JSON. Every error is "
                 '`{"error": "<message>", ...details}`; every response carries `X-Request-ID`.',
     validation_error_status=400, validation_error_model=schemas.Error,
-    before=_validation_failed,
+    before=_validation_failed, after=_response_invalid,
     naming_strategy=lambda model: model.__name__,
     nested_naming_strategy=lambda _parent, child: child)
 
