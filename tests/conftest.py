@@ -251,3 +251,20 @@ def make_course(database):
         return Course.create(code=code or f"C-{n:03d}", title=title or f"Course {n}",
                              capacity=capacity)
     return make
+
+
+@pytest.fixture
+def api(client):
+    """A client for the JSON API, sending a registrar's bearer token."""
+    return client
+
+
+@pytest.fixture
+def db_snapshot(database):
+    """Call it to get every row of every app table: equal snapshots = nothing written."""
+    def snapshot():
+        tables = sorted(t for t in database.get_tables() if t != "schema_migration")
+        return {table: sorted(database.execute_sql(f'SELECT * FROM "{table}"').fetchall(),
+                              key=repr)
+                for table in tables}
+    return snapshot

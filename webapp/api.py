@@ -1,0 +1,329 @@
+"""The JSON API under /api (contract: design/API.md).
+
+Each route parses its input with a pydantic model (api_schemas.py), calls records.py or
+enrollment.py, and answers with a response model. spectree builds the OpenAPI document
+from these same route definitions, so the document cannot drift from the code.
+"""
+from json import dumps as to_json
+
+from flask import Blueprint, abort, jsonify, render_template, request, url_for
+from spectree import Response, SecurityScheme, SpecTree, Tag
+from spectree.models import SecureType, SecuritySchemeData
+from werkzeug.exceptions import BadRequest, UnsupportedMediaType
+
+from . import api_schemas as schemas
+from . import audit, records
+from .enrollment import (ConflictingChange, CourseFull, CourseNotFound, NotEnrolled,
+                         StudentNotFound, UnknownCourses, change_enrollments, enroll,
+                         student_enrollments, unenroll)
+from .errors import json_error
+from .models import Course, Student, StudentCourse
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+STUDENT = "/students/<int:student_id>"
+COURSE = "/courses/<int:course_id>"
+
+STUDENTS = Tag(name="students", description="Students: create, find, change, delete.")
+COURSES = Tag(name="courses", description="Courses and their rosters.")
+ENROLLMENTS = Tag(name="enrollments", description="Which student is in which course.")
+HISTORY = Tag(name="history", description="Who changed which enrollment, and when.")
+
+ERROR_MEANINGS = {
+    400: "Malformed or invalid input; `fields` or `unknown_course_ids` say what. "
+         "Nothing was written.",
+    401: "No valid bearer token: send `Authorization: Bearer <token>` "
+         "(make one with `flask --app webapp users token EMAIL`).",
+    403: "The token's user is read-only staff; only registrars may change data.",
+    404: "No such student or course (or, on DELETE, no such enrollment).",
+    409: "Conflicts with existing data: a duplicate, or `full_course_ids` without seats. "
+         "Nothing was written.",
+    413: "Body larger than 1 MB.",
+    415: "Body is not `application/json`.",
+    500: "Internal error; the body carries the `request_id` to report.",
+}
+BODY_ERRORS = (400, 413, 415)
+CHANGE_ERRORS = (404, 409, *BODY_ERRORS)  # a write to a student that may not exist
+
+
+def _validation_failed(req, resp, error, instance, model_adapter):
+    """spectree hook: answer a request that fails its model with our 400 shape."""
+    if error is None:
+        return
+    fields = {}
+    for problem in error.errors():
+        where = ".".join(str(part) for part in problem["loc"]) or "body"
+        fields.setdefault(where, schemas.friendly_message(problem))
+    summary = "; ".join(f"{where}: {message}" for where, message in fields.items())
+    abort(json_error(400, f"invalid request: {summary}", fields=fields))
+
+
+class ResponseMismatch(Exception):
+    """A route answered with something its documented model does not allow (a bug)."""
+
+
+def _response_invalid(req, resp, error, instance, model_adapter):
+    """spectree hook: a response that breaks its model becomes an ordinary 500 (logged
+    with traceback, answered {"error": "internal error", "request_id"})."""
+    if error is not None:
+        raise ResponseMismatch(f"{req.method} {req.path}: {error}") from error
+
+
+spec = SpecTree(
+    "flask", mode="strict", title="Registrar API", version="1.0",
+    description="Students, courses and enrollments as JSON. Every error is "
+                '`{"error": "<message>", ...details}`; every response carries `X-Request-ID`.',
+    validation_error_status=400, validation_error_model=schemas.Error,
+    before=_validation_failed, after=_response_invalid,
+    naming_strategy=lambda model: model.__name__,
+    nested_naming_strategy=lambda _parent, child: child,
+    security_schemes=[SecurityScheme(name="bearerAuth", data=SecuritySchemeData(
+        type=SecureType.HTTP, scheme="bearer",
+        description="An API token from `flask --app webapp users token EMAIL`."))],
+    security={"bearerAuth": []})
+
+
+def answers(status, model=None, *errors):
+    """The documented responses of a route: its success and each error it can give."""
+    codes = {f"HTTP_{status}": model}
+    for code in (*errors, 500):
+        codes[f"HTTP_{code}"] = (schemas.Error, ERROR_MEANINGS[code])
+    return Response(**codes)
+
+
+def operation(method, rule, tag, status, model=None, *errors):
+    """Route + request/response validation + OpenAPI entry (operationId = view name).
+
+    `status`/`model` is the success answer, `errors` the error statuses it can give; every
+    route may answer 401, and every write 403 (read-only staff)."""
+    errors = (401, *errors) if method == "GET" else (401, 403, *errors)
+
+    def decorate(view):
+        validated = spec.validate(operation_id=view.__name__, tags=[tag],
+                                  resp=answers(status, model, *errors))(view)
+        return bp.route(rule, methods=[method])(validated)
+    return decorate
+
+
+@bp.url_value_preprocessor
+def _ids_in_range(endpoint, values):
+    """An id too large for the id columns names nothing: 404, before any query (SQLite
+    cannot even bind integers past 2**63)."""
+    if any(key.endswith("_id") and value > schemas.MAX_ID for key, value in values.items()):
+        abort(json_error(404, "No such record."))
+
+
+@bp.before_request
+def _require_json_object():
+    """Bodies must be a JSON object sent as application/json; say so precisely."""
+    if request.method not in {"POST", "PATCH", "PUT"}:
+        return
+    if not request.is_json:
+        raise UnsupportedMediaType("Send the body as JSON with "
+                                   "'Content-Type: application/json'.")
+    try:
+        body = request.get_json()
+    except BadRequest:
+        abort(json_error(400, "The request body is not valid JSON."))
+    if not isinstance(body, dict):
+        abort(json_error(400, "The request body must be a JSON object."))
+    if not _encodable(body):
+        abort(json_error(400, "The request body contains invalid Unicode "
+                              "(an unpaired surrogate)."))
+
+
+def _encodable(body):
+    """False when a string holds an unpaired surrogate (valid JSON, but no database
+    can store it)."""
+    try:
+        to_json(body, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+# Errors the services raise, in the API's words ---------------------------------------
+
+@bp.errorhandler(records.InvalidRecord)
+def _invalid_record(error):
+    return json_error(error.status, str(error), fields=error.errors)
+
+
+@bp.errorhandler(records.RecordNotFound)
+@bp.errorhandler(StudentNotFound)
+@bp.errorhandler(CourseNotFound)
+@bp.errorhandler(NotEnrolled)
+def _not_found(error):
+    return json_error(404, str(error))
+
+
+@bp.errorhandler(UnknownCourses)
+def _unknown_courses(error):
+    return json_error(400, str(error), unknown_course_ids=error.course_ids)
+
+
+@bp.errorhandler(CourseFull)
+def _course_full(error):
+    return json_error(409, str(error), full_course_ids=error.course_ids)
+
+
+@bp.errorhandler(ConflictingChange)
+def _conflicting_change(error):
+    return json_error(400, str(error), conflicting_course_ids=error.course_ids)
+
+
+# Helpers -------------------------------------------------------------------------------
+
+def _page(query, params, item, page_model):
+    rows = query.paginate(params.page, params.per_page)
+    return page_model(items=[item(row) for row in rows], page=params.page,
+                      per_page=params.per_page, total=query.count())
+
+
+def _created(answer, endpoint, **ids):
+    """201 with the new record and, in `Location`, where to read it."""
+    return answer, 201, {"Location": url_for(endpoint, **ids)}
+
+
+def _student(student_id):
+    """The student with their course count, or RecordNotFound."""
+    row = Student.search().where(Student.id == student_id).first()
+    if row is None:
+        raise records.RecordNotFound("student", student_id)
+    return schemas.Student.of(row)
+
+
+def _enrollments(student_id):
+    return [schemas.Enrollment.of(course) for course in student_enrollments(student_id)]
+
+
+# Students ------------------------------------------------------------------------------
+
+@operation("GET", "/students", STUDENTS, 200, schemas.StudentPage)
+def list_students(query: schemas.PageQuery):
+    """List students, by name; `q` searches name, email and student number."""
+    return _page(Student.search(query.q), query, schemas.Student.of, schemas.StudentPage)
+
+
+@operation("POST", "/students", STUDENTS, 201, schemas.Student, 409, *BODY_ERRORS)
+def create_student(json: schemas.StudentCreate):
+    """Create a student; answers with the student and a `Location` header."""
+    row = records.create_student(json.model_dump())
+    return _created(schemas.Student.of(row, course_count=0), ".get_student", student_id=row.id)
+
+
+@operation("GET", STUDENT, STUDENTS, 200, schemas.StudentDetail, 404)
+def get_student(student_id):
+    """One student with the courses they are in, by code."""
+    courses = _enrollments(student_id)
+    return schemas.StudentDetail(**_student(student_id).model_dump(), courses=courses)
+
+
+@operation("PATCH", STUDENT, STUDENTS, 200, schemas.Student, *CHANGE_ERRORS)
+def update_student(student_id, json: schemas.StudentUpdate):
+    """Change any of name, email, student_number; keys not sent stay as they are."""
+    records.update_student(student_id, json.model_dump(exclude_unset=True))
+    return _student(student_id)
+
+
+@operation("DELETE", STUDENT, STUDENTS, 204, None, 404)
+def delete_student(student_id):
+    """Delete a student; their enrollments go with them."""
+    records.delete_student(student_id)
+    return "", 204
+
+
+# Courses -------------------------------------------------------------------------------
+
+@operation("GET", "/courses", COURSES, 200, schemas.CoursePage)
+def list_courses(query: schemas.PageQuery):
+    """List courses, by code; `q` searches code and title."""
+    return _page(Course.search(query.q), query, schemas.Course.of, schemas.CoursePage)
+
+
+@operation("POST", "/courses", COURSES, 201, schemas.Course, 409, *BODY_ERRORS)
+def create_course(json: schemas.CourseCreate):
+    """Create a course (the code is stored upper-case); `capacity` null = unlimited."""
+    row = records.create_course(json.model_dump())
+    return _created(schemas.Course.of(row), ".get_course", course_id=row.id)
+
+
+@operation("GET", COURSE, COURSES, 200, schemas.Course, 404)
+def get_course(course_id):
+    """One course with its enrolled count and seats left."""
+    return schemas.Course.of(records.get_course(course_id))
+
+
+@operation("GET", COURSE + "/students", COURSES, 200, schemas.Roster, 404)
+def course_students(course_id):
+    """The course's roster, by name, each student with when they enrolled."""
+    records.get_course(course_id)
+    rows = (Student.search()
+            .select_extend(StudentCourse.enrolled_at)
+            .join(StudentCourse, on=(StudentCourse.student == Student.id))
+            .where(StudentCourse.course == course_id)
+            .objects())
+    students = [schemas.RosterStudent(**schemas.Student.of(row).model_dump(),
+                                      enrolled_at=row.enrolled_at) for row in rows]
+    return schemas.Roster(course_id=course_id, students=students)
+
+
+# Enrollments ---------------------------------------------------------------------------
+
+@operation("POST", STUDENT + "/courses", ENROLLMENTS, 200, schemas.EnrollResult, *CHANGE_ERRORS)
+def enroll_student(student_id, json: schemas.CourseIds):
+    """Enroll the student in every listed course: idempotent and all-or-nothing.
+
+    Unknown course ids are a 400 naming them all; a course without a free seat is a 409
+    naming it; in both cases nothing is written."""
+    result = enroll(student_id, json.course_ids)
+    return schemas.EnrollResult(student_id=student_id, enrolled=result.enrolled,
+                                already_enrolled=result.already_enrolled,
+                                courses=_enrollments(student_id))
+
+
+@operation("GET", STUDENT + "/courses", ENROLLMENTS, 200, schemas.StudentCourses, 404)
+def list_student_courses(student_id):
+    """The courses the student is in, by code."""
+    return schemas.StudentCourses(student_id=student_id, courses=_enrollments(student_id))
+
+
+@operation("PATCH", STUDENT + "/courses", ENROLLMENTS, 200, schemas.ChangeResult, *CHANGE_ERRORS)
+def change_student_courses(student_id, json: schemas.EnrollmentChange):
+    """Add and remove courses in one all-or-nothing change.
+
+    Removing a course the student is not in changes nothing; an id in both lists is a 400."""
+    result = change_enrollments(student_id, add=json.add, remove=json.remove)
+    return schemas.ChangeResult(student_id=student_id, enrolled=result.enrolled,
+                                already_enrolled=result.already_enrolled,
+                                removed=result.removed, courses=_enrollments(student_id))
+
+
+@operation("DELETE", STUDENT + "/courses/<int:course_id>", ENROLLMENTS, 204, None, 404)
+def unenroll_student(student_id, course_id):
+    """Take the student out of one course (404 if they are not in it)."""
+    unenroll(student_id, course_id)
+    return "", 204
+
+
+@operation("GET", STUDENT + "/history", HISTORY, 200, schemas.History, 404)
+def student_history(student_id):
+    """The student's enrollment changes, newest first: one event per effective change."""
+    records.get_student(student_id)
+    events = audit.student_history(student_id, limit=None)
+    return schemas.History(student_id=student_id,
+                           events=[schemas.HistoryEvent.of(event) for event in events])
+
+
+# The document --------------------------------------------------------------------------
+
+@bp.get("/openapi.json")
+def openapi_document():
+    """The OpenAPI 3.1 document, generated from the routes above."""
+    return jsonify(spec.spec)
+
+
+@bp.get("/docs")
+def docs():
+    """The same document as a page for people (server-rendered, no scripts)."""
+    return render_template("api/docs.html", doc=spec.spec)
