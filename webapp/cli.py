@@ -4,7 +4,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from . import gendata, migrate
+from . import backup, gendata, migrate
 from .demo import seed_demo
 
 db_cli = AppGroup("db", help="Apply, roll back and list schema migrations.")
@@ -35,6 +35,29 @@ def status_command():
     """List migrations and when each was applied."""
     for name, applied_at in migrate.status(_migrations_dir()):
         click.echo(f"{'applied ' + str(applied_at) if applied_at else 'pending':<36} {name}")
+
+
+@db_cli.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False))
+def backup_command(path):
+    """Copy the SQLite database to a new file PATH, safely while the server runs."""
+    try:
+        target = backup.backup(path)
+    except backup.BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"backed up to {target} (integrity check ok)")
+
+
+@db_cli.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.confirmation_option(prompt="Replace every row in the database with the backup?")
+def restore_command(path):
+    """Replace the database's content with the backup at PATH (stop the server first)."""
+    try:
+        backup.restore(path)
+    except backup.BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"restored from {path}")
 
 
 @click.command("seed-demo")
