@@ -1,7 +1,7 @@
 """Registrar: a Flask app for putting students into courses."""
 import secrets
 
-from flask import Flask
+from flask import Flask, request
 from flask_wtf.csrf import CSRFProtect
 
 from .config import INSTANCE_DIR, PROJECT_ROOT, load_config
@@ -24,14 +24,19 @@ def create_app(config=None):
                                "which writes one to instance/secret_key")
         app.config["SECRET_KEY"] = secrets.token_hex(32)
 
+    from . import api, cli, errors, health, main, request_log, security
+    request_log.register(app)  # first: every later hook and log line sees the request id
+
     db.initialize(make_database(app.config["DATABASE_URL"]))
     _register_db_hooks(app)
     csrf.init_app(app)
 
-    from . import cli, errors, main, security
     security.register(app)
     errors.register(app)
     app.register_blueprint(main.bp)
+    app.register_blueprint(health.bp)
+    app.register_blueprint(api.bp)
+    csrf.exempt(api.bp)  # JSON clients, not forms: authenticated by bearer token (issue 6)
     cli.register(app)
     return app
 
@@ -40,7 +45,9 @@ def _register_db_hooks(app):
     """Check a pooled connection out for each request and give it back afterwards."""
     @app.before_request
     def _connect():
-        db.connect(reuse_if_open=True)
+        # /healthz connects itself, so a database that is down gets its 503, not a 500.
+        if request.endpoint != "health.healthz":
+            db.connect(reuse_if_open=True)
 
     @app.teardown_request
     def _close(exc):

@@ -1,0 +1,289 @@
+"""The JSON API under /api (contract: design/API.md).
+
+Each route parses its input with a pydantic model (api_schemas.py), calls records.py or
+enrollment.py, and answers with a response model. spectree builds the OpenAPI document
+from these same route definitions, so the document cannot drift from the code.
+"""
+from json import dumps as to_json
+
+from flask import Blueprint, abort, jsonify, render_template, request, url_for
+from spectree import Response, SpecTree, Tag
+from werkzeug.exceptions import BadRequest, UnsupportedMediaType
+
+from . import api_schemas as schemas
+from . import records
+from .enrollment import (ConflictingChange, CourseFull, CourseNotFound, NotEnrolled,
+                         StudentNotFound, UnknownCourses, change_enrollments, enroll,
+                         student_enrollments, unenroll)
+from .errors import json_error
+from .models import Course, Student, StudentCourse
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+STUDENT_ID = f"<int(min=1, max={schemas.MAX_ID}):student_id>"
+COURSE_ID = f"<int(min=1, max={schemas.MAX_ID}):course_id>"
+
+STUDENTS = Tag(name="students", description="Students: create, find, change, delete.")
+COURSES = Tag(name="courses", description="Courses and their rosters.")
+ENROLLMENTS = Tag(name="enrollments", description="Which student is in which course.")
+
+ERROR_MEANINGS = {
+    400: "Malformed or invalid input; `fields` or `unknown_course_ids` say what. "
+         "Nothing was written.",
+    404: "No such student or course (or, on DELETE, no such enrollment).",
+    409: "Conflicts with existing data: a duplicate, or `full_course_ids` without seats. "
+         "Nothing was written.",
+    413: "Body larger than 1 MB.",
+    415: "Body is not `application/json`.",
+    500: "Internal error; the body carries the `request_id` to report.",
+}
+BODY_ERRORS = (400, 413, 415)
+
+
+def _validation_failed(req, resp, error, instance, model_adapter):
+    """spectree hook: answer a request that fails its model with our 400 shape."""
+    if error is None:
+        return
+    fields = {}
+    for problem in error.errors():
+        where = ".".join(str(part) for part in problem["loc"]) or "body"
+        fields.setdefault(where, schemas.friendly_message(problem))
+    summary = "; ".join(f"{where}: {message}" for where, message in fields.items())
+    abort(json_error(400, f"invalid request: {summary}", fields=fields))
+
+
+spec = SpecTree(
+    "flask", mode="strict", title="Registrar API", version="1.0",
+    description="Students, courses and enrollments as JSON. Every error is "
+                '`{"error": "<message>", ...details}`; every response carries `X-Request-ID`.',
+    validation_error_status=400, validation_error_model=schemas.Error,
+    before=_validation_failed,
+    naming_strategy=lambda model: model.__name__,
+    nested_naming_strategy=lambda _parent, child: child)
+
+
+def answers(status, model=None, *errors):
+    """The documented responses of a route: its success and each error it can give."""
+    codes = {f"HTTP_{status}": model}
+    for code in (*errors, 500):
+        codes[f"HTTP_{code}"] = (schemas.Error, ERROR_MEANINGS[code])
+    return Response(**codes)
+
+
+@bp.before_request
+def _require_json_object():
+    """Bodies must be a JSON object sent as application/json; say so precisely."""
+    if request.method not in {"POST", "PATCH", "PUT"}:
+        return
+    if not request.is_json:
+        raise UnsupportedMediaType("Send the body as JSON with "
+                                   "'Content-Type: application/json'.")
+    try:
+        body = request.get_json()
+    except BadRequest:
+        abort(json_error(400, "The request body is not valid JSON."))
+    if not isinstance(body, dict):
+        abort(json_error(400, "The request body must be a JSON object."))
+    if not _encodable(body):
+        abort(json_error(400, "The request body contains invalid Unicode "
+                              "(an unpaired surrogate)."))
+
+
+def _encodable(body):
+    """False when a string holds an unpaired surrogate (valid JSON, but no database
+    can store it)."""
+    try:
+        to_json(body, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+# Errors the services raise, in the API's words ---------------------------------------
+
+@bp.errorhandler(records.InvalidRecord)
+def _invalid_record(error):
+    return json_error(error.status, str(error), fields=error.errors)
+
+
+@bp.errorhandler(records.RecordNotFound)
+@bp.errorhandler(StudentNotFound)
+@bp.errorhandler(CourseNotFound)
+@bp.errorhandler(NotEnrolled)
+def _not_found(error):
+    return json_error(404, str(error))
+
+
+@bp.errorhandler(UnknownCourses)
+def _unknown_courses(error):
+    return json_error(400, str(error), unknown_course_ids=error.course_ids)
+
+
+@bp.errorhandler(CourseFull)
+def _course_full(error):
+    return json_error(409, str(error), full_course_ids=error.course_ids)
+
+
+@bp.errorhandler(ConflictingChange)
+def _conflicting_change(error):
+    return json_error(400, str(error), conflicting_course_ids=error.course_ids)
+
+
+# Helpers -------------------------------------------------------------------------------
+
+def _page(query, params, item, page_model):
+    rows = query.paginate(params.page, params.per_page)
+    return page_model(items=[item(row) for row in rows], page=params.page,
+                      per_page=params.per_page, total=query.count())
+
+
+def _student(student_id):
+    """The student with their course count, or RecordNotFound."""
+    row = Student.search().where(Student.id == student_id).first()
+    if row is None:
+        raise records.RecordNotFound("student", student_id)
+    return schemas.Student.of(row)
+
+
+def _enrollments(student_id):
+    return [schemas.Enrollment.of(course) for course in student_enrollments(student_id)]
+
+
+# Students ------------------------------------------------------------------------------
+
+@bp.get("/students")
+@spec.validate(resp=answers(200, schemas.StudentPage), tags=[STUDENTS])
+def list_students(query: schemas.PageQuery):
+    """List students, by name; `q` searches name, email and student number."""
+    return _page(Student.search(query.q), query, schemas.Student.of, schemas.StudentPage)
+
+
+@bp.post("/students")
+@spec.validate(resp=answers(201, schemas.Student, 409, *BODY_ERRORS), tags=[STUDENTS])
+def create_student(json: schemas.StudentCreate):
+    """Create a student; answers with the student and a `Location` header."""
+    row = records.create_student(json.model_dump())
+    location = url_for(".get_student", student_id=row.id)
+    return schemas.Student.of(row, course_count=0), 201, {"Location": location}
+
+
+@bp.get(f"/students/{STUDENT_ID}")
+@spec.validate(resp=answers(200, schemas.StudentDetail, 404), tags=[STUDENTS])
+def get_student(student_id):
+    """One student with the courses they are in, by code."""
+    courses = _enrollments(student_id)
+    return schemas.StudentDetail(**_student(student_id).model_dump(), courses=courses)
+
+
+@bp.patch(f"/students/{STUDENT_ID}")
+@spec.validate(resp=answers(200, schemas.Student, 404, 409, *BODY_ERRORS), tags=[STUDENTS])
+def update_student(student_id, json: schemas.StudentUpdate):
+    """Change any of name, email, student_number; keys not sent stay as they are."""
+    records.update_student(student_id, json.model_dump(exclude_unset=True))
+    return _student(student_id)
+
+
+@bp.delete(f"/students/{STUDENT_ID}")
+@spec.validate(resp=answers(204, None, 404), tags=[STUDENTS])
+def delete_student(student_id):
+    """Delete a student; their enrollments go with them."""
+    records.delete_student(student_id)
+    return "", 204
+
+
+# Courses -------------------------------------------------------------------------------
+
+@bp.get("/courses")
+@spec.validate(resp=answers(200, schemas.CoursePage), tags=[COURSES])
+def list_courses(query: schemas.PageQuery):
+    """List courses, by code; `q` searches code and title."""
+    return _page(Course.search(query.q), query, schemas.Course.of, schemas.CoursePage)
+
+
+@bp.post("/courses")
+@spec.validate(resp=answers(201, schemas.Course, 409, *BODY_ERRORS), tags=[COURSES])
+def create_course(json: schemas.CourseCreate):
+    """Create a course (the code is stored upper-case); `capacity` null = unlimited."""
+    row = records.create_course(json.model_dump())
+    location = url_for(".get_course", course_id=row.id)
+    return schemas.Course.of(row), 201, {"Location": location}
+
+
+@bp.get(f"/courses/{COURSE_ID}")
+@spec.validate(resp=answers(200, schemas.Course, 404), tags=[COURSES])
+def get_course(course_id):
+    """One course with its enrolled count and seats left."""
+    return schemas.Course.of(records.get_course(course_id))
+
+
+@bp.get(f"/courses/{COURSE_ID}/students")
+@spec.validate(resp=answers(200, schemas.Roster, 404), tags=[COURSES, ENROLLMENTS])
+def course_students(course_id):
+    """The course's roster, by name, each student with when they enrolled."""
+    records.get_course(course_id)
+    rows = (Student.search()
+            .select_extend(StudentCourse.enrolled_at)
+            .join(StudentCourse, on=(StudentCourse.student == Student.id))
+            .where(StudentCourse.course == course_id)
+            .objects())
+    students = [schemas.RosterStudent(**schemas.Student.of(row).model_dump(),
+                                      enrolled_at=row.enrolled_at) for row in rows]
+    return schemas.Roster(course_id=course_id, students=students)
+
+
+# Enrollments ---------------------------------------------------------------------------
+
+@bp.post(f"/students/{STUDENT_ID}/courses")
+@spec.validate(resp=answers(200, schemas.EnrollResult, 404, 409, *BODY_ERRORS),
+               tags=[ENROLLMENTS])
+def enroll_student(student_id, json: schemas.CourseIds):
+    """Enroll the student in every listed course: idempotent and all-or-nothing.
+
+    Unknown course ids are a 400 naming them all; a course without a free seat is a 409
+    naming it; in both cases nothing is written."""
+    result = enroll(student_id, json.course_ids)
+    return schemas.EnrollResult(student_id=student_id, enrolled=result.enrolled,
+                                already_enrolled=result.already_enrolled,
+                                courses=_enrollments(student_id))
+
+
+@bp.get(f"/students/{STUDENT_ID}/courses")
+@spec.validate(resp=answers(200, schemas.StudentCourses, 404), tags=[ENROLLMENTS])
+def list_student_courses(student_id):
+    """The courses the student is in, by code."""
+    return schemas.StudentCourses(student_id=student_id, courses=_enrollments(student_id))
+
+
+@bp.patch(f"/students/{STUDENT_ID}/courses")
+@spec.validate(resp=answers(200, schemas.ChangeResult, 404, 409, *BODY_ERRORS),
+               tags=[ENROLLMENTS])
+def change_student_courses(student_id, json: schemas.EnrollmentChange):
+    """Add and remove courses in one all-or-nothing change.
+
+    Removing a course the student is not in changes nothing; an id in both lists is a 400."""
+    result = change_enrollments(student_id, add=json.add, remove=json.remove)
+    return schemas.ChangeResult(student_id=student_id, enrolled=result.enrolled,
+                                already_enrolled=result.already_enrolled,
+                                removed=result.removed, courses=_enrollments(student_id))
+
+
+@bp.delete(f"/students/{STUDENT_ID}/courses/{COURSE_ID}")
+@spec.validate(resp=answers(204, None, 404), tags=[ENROLLMENTS])
+def unenroll_student(student_id, course_id):
+    """Take the student out of one course (404 if they are not in it)."""
+    unenroll(student_id, course_id)
+    return "", 204
+
+
+# The document --------------------------------------------------------------------------
+
+@bp.get("/openapi.json")
+def openapi_document():
+    """The OpenAPI 3.1 document, generated from the routes above."""
+    return jsonify(spec.spec)
+
+
+@bp.get("/docs")
+def docs():
+    """The same document as a page for people (server-rendered, no scripts)."""
+    return render_template("api/docs.html", doc=spec.spec)

@@ -1,0 +1,214 @@
+"""Request and response models of the JSON API (pydantic); the OpenAPI document is
+generated from them, so the document and the checks cannot drift apart.
+
+Request bodies are strict (no "3" for 3, no 1.0, no true) and reject unknown keys. Their
+constraints mirror the rules of records.py, which still has the last word: anything these
+models accept, records.py accepts too, so a well-formed request never meets a surprise 400.
+"""
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
+
+from .enrollment import MAX_IDS_PER_REQUEST
+from .models import Course as CourseRow, Student as StudentRow
+
+# Ids are Postgres `integer` columns; anything larger can never name a row.
+MAX_ID = 2**31 - 1
+MAX_PER_PAGE = 100
+DEFAULT_PER_PAGE = 25
+
+# Text the databases can store (Postgres refuses NUL) with at least one character that
+# str.strip() keeps (it also strips \x1c-\x1f, which regex \s does not cover).
+VISIBLE_TEXT = r"^[^\x00]*[^\s\x00\x1c-\x1f][^\x00]*$"
+NO_NUL = r"^[^\x00]*$"
+# records.EMAIL_RE narrowed to printable ASCII, so lower-casing never changes the length.
+EMAIL = r"^[!-?A-~]+@[!-?A-~]+\.[!-?A-~]+$"
+STUDENT_NUMBER = r"^[A-Za-z0-9][A-Za-z0-9-]*$"
+# records.COURSE_CODE_RE before it upper-cases the code.
+COURSE_CODE = r"^[A-Za-z0-9]+(-[A-Za-z0-9]+)*$"
+
+PATTERN_HINTS = {
+    VISIBLE_TEXT: "Must contain visible text (and no NUL characters).",
+    NO_NUL: "Must not contain NUL characters.",
+    EMAIL: "Enter a valid email address, like ada@example.edu.",
+    STUDENT_NUMBER: "Use letters, digits and dashes only.",
+    COURSE_CODE: "Use letters, digits and dashes, like MATH-101.",
+}
+
+
+def friendly_message(problem):
+    """A pydantic error's message, with regexes replaced by what a person should type."""
+    if problem["type"] == "string_pattern_mismatch":
+        return PATTERN_HINTS.get(problem.get("ctx", {}).get("pattern"), problem["msg"])
+    return problem["msg"]
+
+
+Id = Annotated[int, Field(ge=1, le=MAX_ID, strict=True)]
+Name = Annotated[str, Field(min_length=1, max_length=StudentRow.name.max_length,
+                            pattern=VISIBLE_TEXT)]
+Email = Annotated[str, Field(max_length=StudentRow.email.max_length, pattern=EMAIL,
+                             examples=["ada@example.edu"])]
+StudentNumber = Annotated[str, Field(max_length=StudentRow.student_number.max_length,
+                                     pattern=STUDENT_NUMBER, examples=["S-1001"])]
+Code = Annotated[str, Field(max_length=CourseRow.code.max_length, pattern=COURSE_CODE,
+                            examples=["MATH-101"])]
+Title = Annotated[str, Field(min_length=1, max_length=CourseRow.title.max_length,
+                             pattern=VISIBLE_TEXT)]
+Capacity = Annotated[int, Field(ge=1, le=100_000, strict=True)]
+IdList = Annotated[list[Id], Field(max_length=MAX_IDS_PER_REQUEST)]
+UtcTime = Annotated[datetime,
+                    PlainSerializer(lambda t: t.strftime("%Y-%m-%dT%H:%M:%SZ"), return_type=str),
+                    WithJsonSchema({"type": "string", "format": "date-time",
+                                    "examples": ["2026-11-23T16:54:14Z"]})]
+
+
+def _omit_default(schema):
+    """An optional key that, when sent, must not be null: hide the None default."""
+    schema.pop("default", None)
+
+
+def optional(**kwargs):
+    return Field(None, json_schema_extra=_omit_default, **kwargs)
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+
+# Requests -------------------------------------------------------------------------
+
+class PageQuery(BaseModel):
+    q: str = Field("", max_length=200, pattern=NO_NUL,
+                   description="Text to look for (any case).")
+    page: int = Field(1, ge=1, le=MAX_ID)
+    per_page: int = Field(DEFAULT_PER_PAGE, ge=1, le=MAX_PER_PAGE)
+
+
+class StudentCreate(Body):
+    name: Name
+    email: Email
+    student_number: StudentNumber | None = None
+
+
+class StudentUpdate(Body):
+    """Only the keys sent change; `student_number: null` clears the number."""
+    name: Name = optional()
+    email: Email = optional()
+    student_number: StudentNumber | None = None
+
+
+class CourseCreate(Body):
+    code: Code
+    title: Title
+    capacity: Capacity | None = Field(None, description="Seats; null or absent = unlimited.")
+
+
+class CourseIds(Body):
+    course_ids: Annotated[list[Id], Field(min_length=1, max_length=MAX_IDS_PER_REQUEST)]
+
+
+class EnrollmentChange(Body):
+    """Courses to add and to remove, in one all-or-nothing change."""
+    add: IdList = []
+    remove: IdList = []
+
+
+# Responses ------------------------------------------------------------------------
+
+class Student(BaseModel):
+    id: int
+    name: str
+    email: str
+    student_number: str | None
+    course_count: int
+
+    @classmethod
+    def of(cls, row, course_count=None):
+        """From a Student row; `course_count` defaults to the row's own (Student.search)."""
+        return cls(id=row.id, name=row.name, email=row.email,
+                   student_number=row.student_number,
+                   course_count=row.course_count if course_count is None else course_count)
+
+
+class Enrollment(BaseModel):
+    """A course the student is in; `id` is the course id."""
+    id: int
+    code: str
+    title: str
+    enrolled_at: UtcTime
+
+    @classmethod
+    def of(cls, course):
+        return cls(id=course.id, code=course.code, title=course.title,
+                   enrolled_at=course.enrolled_at)
+
+
+class StudentDetail(Student):
+    courses: list[Enrollment]
+
+
+class Page(BaseModel):
+    """One page of a list; `total` counts every match."""
+    page: int
+    per_page: int
+    total: int
+
+
+class StudentPage(Page):
+    items: list[Student]
+
+
+class Course(BaseModel):
+    id: int
+    code: str
+    title: str
+    capacity: int | None = Field(description="null = unlimited")
+    enrolled: int
+    seats_left: int | None = Field(description="null when unlimited")
+
+    @classmethod
+    def of(cls, row):
+        return cls(id=row.id, code=row.code, title=row.title, capacity=row.capacity,
+                   enrolled=row.enrolled_count, seats_left=row.seats_left)
+
+
+class CoursePage(Page):
+    items: list[Course]
+
+
+class RosterStudent(Student):
+    enrolled_at: UtcTime
+
+
+class Roster(BaseModel):
+    course_id: int
+    students: list[RosterStudent]
+
+
+class StudentCourses(BaseModel):
+    student_id: int
+    courses: list[Enrollment]
+
+
+class EnrollResult(StudentCourses):
+    enrolled: list[int] = Field(description="Course ids newly added.")
+    already_enrolled: list[int] = Field(description="Asked for, but already there: unchanged.")
+
+
+class ChangeResult(EnrollResult):
+    removed: list[int] = Field(description="Course ids removed.")
+
+
+class Error(BaseModel):
+    """Every error: a human message, plus details that depend on the error."""
+    error: str
+    fields: dict[str, str] | None = optional(
+        description="Invalid input: field name (dotted path) to what is wrong with it.")
+    unknown_course_ids: list[int] | None = optional(
+        description="Course ids that do not exist (nothing was written).")
+    full_course_ids: list[int] | None = optional(
+        description="Courses without a free seat (nothing was written).")
+    conflicting_course_ids: list[int] | None = optional(
+        description="Course ids both added and removed.")
+    request_id: str | None = optional(description="Quote this when reporting a 500.")

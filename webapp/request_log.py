@@ -1,0 +1,87 @@
+"""Request ids and structured logs.
+
+Every request gets an id: the caller's `X-Request-ID` when it is a sane token, else a
+new one. It is echoed in the response header, stamped on every log record made during
+the request, and quoted in 500 answers, so one id ties a report to its log lines.
+Each request ends with exactly one JSON log line (python-json-logger) on stderr.
+"""
+import logging
+import re
+import sys
+import time
+import uuid
+
+from flask import g, has_request_context, request
+from flask.logging import default_handler
+from pythonjsonlogger.json import JsonFormatter
+
+REQUEST_ID_HEADER = "X-Request-ID"
+SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+
+request_logger = logging.getLogger("webapp.requests")
+
+
+class RequestIdFilter(logging.Filter):
+    """Adds the current request id to records that do not carry one already."""
+
+    def filter(self, record):
+        if not hasattr(record, "request_id"):
+            record.request_id = g.get("request_id") if has_request_context() else None
+        return True
+
+
+def _json_handler():
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(JsonFormatter("{levelname}{name}{message}", style="{",
+                                       timestamp=True))
+    handler.addFilter(RequestIdFilter())
+    return handler
+
+
+# One handler for the process: apps made by tests share the "webapp" logger.
+json_handler = _json_handler()
+
+
+def _request_id():
+    incoming = request.headers.get(REQUEST_ID_HEADER, "")
+    return incoming if SANE_REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
+
+
+def _log_user():
+    """Who made the request, once sign-in sets g.user (None until then)."""
+    return getattr(g.get("user"), "email", None)
+
+
+def register(app):
+    """Install JSON logging on app.logger and the request-id/log hooks.
+
+    Call first in create_app: before_request hooks run in registration order (so every
+    later hook, error and log line sees g.request_id) and after_request hooks in reverse
+    (so the log line sees the final status)."""
+    logger = app.logger
+    logger.removeHandler(default_handler)
+    if json_handler not in logger.handlers:
+        logger.addHandler(json_handler)
+    if logger.level == logging.NOTSET or logger.level > logging.INFO:
+        logger.setLevel(logging.INFO)
+
+    @app.before_request
+    def _start_request():
+        g.request_started = time.perf_counter()
+        g.request_id = _request_id()
+
+    @app.after_request
+    def _finish_request(response):
+        request_id = g.get("request_id") or _request_id()
+        response.headers[REQUEST_ID_HEADER] = request_id
+        started = g.get("request_started", time.perf_counter())
+        request_logger.info("request", extra={
+            "method": request.method,
+            "path": request.path,
+            "status": response.status_code,
+            "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+            "request_id": request_id,
+            "remote_addr": request.remote_addr,
+            "user": _log_user(),
+        })
+        return response
