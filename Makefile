@@ -32,8 +32,9 @@ $(VENV)/.installed: pyproject.toml
 
 install-test: $(VENV)/.installed-test
 
-$(VENV)/.installed-test: $(VENV)/.installed
-	$(PY) -m pip install --quiet -e '.[test]'
+# .installed-test, .installed-bench: the app plus that pyproject extra.
+$(VENV)/.installed-%: $(VENV)/.installed
+	$(PY) -m pip install --quiet -e '.[$*]'
 	touch $@
 
 # Playwright drives Debian's Chromium; it never downloads a browser when that is present.
@@ -48,10 +49,6 @@ test: install-test browser
 
 # Benchmarks (not part of `make test`): gunicorn + wrk against Registrar and a bare Flask app.
 install-bench: $(VENV)/.installed-bench
-
-$(VENV)/.installed-bench: $(VENV)/.installed
-	$(PY) -m pip install --quiet -e '.[bench]'
-	touch $@
 
 wrk:
 	@if [ -x /usr/bin/wrk ]; then echo "wrk: /usr/bin/wrk"; \

@@ -1,27 +1,9 @@
 """Racing clients through gunicorn (2 workers): no duplicates, no overbooking, no 5xx."""
-import threading
-
 from webapp import enrollment
 from webapp.models import Course, StudentCourse
 
+from ..test_concurrency import race
 from .harness import request
-
-
-def race(calls):
-    """Fire every call at the same instant from its own thread; return their results."""
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def run(i, call):
-        barrier.wait()
-        results[i] = call()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    return results
 
 
 def enroll_call(server, headers, student_id, course_id):
