@@ -186,3 +186,20 @@ def make_course(database):
         return Course.create(code=code or f"C-{n:03d}", title=title or f"Course {n}",
                              capacity=capacity)
     return make
+
+
+@pytest.fixture
+def api(app):
+    """A client for the JSON API. (Sign-in, issue 6, gives it its bearer token here.)"""
+    return app.test_client()
+
+
+@pytest.fixture
+def db_snapshot(database):
+    """Call it to get every row of every app table: equal snapshots = nothing written."""
+    def snapshot():
+        tables = sorted(t for t in database.get_tables() if t != "schema_migration")
+        return {table: sorted(database.execute_sql(f'SELECT * FROM "{table}"').fetchall(),
+                              key=repr)
+                for table in tables}
+    return snapshot

@@ -20,8 +20,8 @@ from .models import Course, Student, StudentCourse
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
-STUDENT_ID = f"<int(min=1, max={schemas.MAX_ID}):student_id>"
-COURSE_ID = f"<int(min=1, max={schemas.MAX_ID}):course_id>"
+STUDENT = "/students/<int:student_id>"
+COURSE = "/courses/<int:course_id>"
 
 STUDENTS = Tag(name="students", description="Students: create, find, change, delete.")
 COURSES = Tag(name="courses", description="Courses and their rosters.")
@@ -38,6 +38,7 @@ ERROR_MEANINGS = {
     500: "Internal error; the body carries the `request_id` to report.",
 }
 BODY_ERRORS = (400, 413, 415)
+CHANGE_ERRORS = (404, 409, *BODY_ERRORS)  # a write to a student that may not exist
 
 
 def _validation_failed(req, resp, error, instance, model_adapter):
@@ -68,6 +69,25 @@ def answers(status, model=None, *errors):
     for code in (*errors, 500):
         codes[f"HTTP_{code}"] = (schemas.Error, ERROR_MEANINGS[code])
     return Response(**codes)
+
+
+def operation(method, rule, tag, status, model=None, *errors):
+    """Route + request/response validation + OpenAPI entry (operationId = view name).
+
+    `status`/`model` is the success answer, `errors` the error statuses it can give."""
+    def decorate(view):
+        validated = spec.validate(operation_id=view.__name__, tags=[tag],
+                                  resp=answers(status, model, *errors))(view)
+        return bp.route(rule, methods=[method])(validated)
+    return decorate
+
+
+@bp.url_value_preprocessor
+def _ids_in_range(endpoint, values):
+    """An id too large for the id columns names nothing: 404, before any query (SQLite
+    cannot even bind integers past 2**63)."""
+    if any(key.endswith("_id") and value > schemas.MAX_ID for key, value in values.items()):
+        abort(json_error(404, "No such record."))
 
 
 @bp.before_request
@@ -151,15 +171,13 @@ def _enrollments(student_id):
 
 # Students ------------------------------------------------------------------------------
 
-@bp.get("/students")
-@spec.validate(resp=answers(200, schemas.StudentPage), tags=[STUDENTS])
+@operation("GET", "/students", STUDENTS, 200, schemas.StudentPage)
 def list_students(query: schemas.PageQuery):
     """List students, by name; `q` searches name, email and student number."""
     return _page(Student.search(query.q), query, schemas.Student.of, schemas.StudentPage)
 
 
-@bp.post("/students")
-@spec.validate(resp=answers(201, schemas.Student, 409, *BODY_ERRORS), tags=[STUDENTS])
+@operation("POST", "/students", STUDENTS, 201, schemas.Student, 409, *BODY_ERRORS)
 def create_student(json: schemas.StudentCreate):
     """Create a student; answers with the student and a `Location` header."""
     row = records.create_student(json.model_dump())
@@ -167,24 +185,21 @@ def create_student(json: schemas.StudentCreate):
     return schemas.Student.of(row, course_count=0), 201, {"Location": location}
 
 
-@bp.get(f"/students/{STUDENT_ID}")
-@spec.validate(resp=answers(200, schemas.StudentDetail, 404), tags=[STUDENTS])
+@operation("GET", STUDENT, STUDENTS, 200, schemas.StudentDetail, 404)
 def get_student(student_id):
     """One student with the courses they are in, by code."""
     courses = _enrollments(student_id)
     return schemas.StudentDetail(**_student(student_id).model_dump(), courses=courses)
 
 
-@bp.patch(f"/students/{STUDENT_ID}")
-@spec.validate(resp=answers(200, schemas.Student, 404, 409, *BODY_ERRORS), tags=[STUDENTS])
+@operation("PATCH", STUDENT, STUDENTS, 200, schemas.Student, *CHANGE_ERRORS)
 def update_student(student_id, json: schemas.StudentUpdate):
     """Change any of name, email, student_number; keys not sent stay as they are."""
     records.update_student(student_id, json.model_dump(exclude_unset=True))
     return _student(student_id)
 
 
-@bp.delete(f"/students/{STUDENT_ID}")
-@spec.validate(resp=answers(204, None, 404), tags=[STUDENTS])
+@operation("DELETE", STUDENT, STUDENTS, 204, None, 404)
 def delete_student(student_id):
     """Delete a student; their enrollments go with them."""
     records.delete_student(student_id)
@@ -193,15 +208,13 @@ def delete_student(student_id):
 
 # Courses -------------------------------------------------------------------------------
 
-@bp.get("/courses")
-@spec.validate(resp=answers(200, schemas.CoursePage), tags=[COURSES])
+@operation("GET", "/courses", COURSES, 200, schemas.CoursePage)
 def list_courses(query: schemas.PageQuery):
     """List courses, by code; `q` searches code and title."""
     return _page(Course.search(query.q), query, schemas.Course.of, schemas.CoursePage)
 
 
-@bp.post("/courses")
-@spec.validate(resp=answers(201, schemas.Course, 409, *BODY_ERRORS), tags=[COURSES])
+@operation("POST", "/courses", COURSES, 201, schemas.Course, 409, *BODY_ERRORS)
 def create_course(json: schemas.CourseCreate):
     """Create a course (the code is stored upper-case); `capacity` null = unlimited."""
     row = records.create_course(json.model_dump())
@@ -209,15 +222,13 @@ def create_course(json: schemas.CourseCreate):
     return schemas.Course.of(row), 201, {"Location": location}
 
 
-@bp.get(f"/courses/{COURSE_ID}")
-@spec.validate(resp=answers(200, schemas.Course, 404), tags=[COURSES])
+@operation("GET", COURSE, COURSES, 200, schemas.Course, 404)
 def get_course(course_id):
     """One course with its enrolled count and seats left."""
     return schemas.Course.of(records.get_course(course_id))
 
 
-@bp.get(f"/courses/{COURSE_ID}/students")
-@spec.validate(resp=answers(200, schemas.Roster, 404), tags=[COURSES, ENROLLMENTS])
+@operation("GET", COURSE + "/students", COURSES, 200, schemas.Roster, 404)
 def course_students(course_id):
     """The course's roster, by name, each student with when they enrolled."""
     records.get_course(course_id)
@@ -233,9 +244,7 @@ def course_students(course_id):
 
 # Enrollments ---------------------------------------------------------------------------
 
-@bp.post(f"/students/{STUDENT_ID}/courses")
-@spec.validate(resp=answers(200, schemas.EnrollResult, 404, 409, *BODY_ERRORS),
-               tags=[ENROLLMENTS])
+@operation("POST", STUDENT + "/courses", ENROLLMENTS, 200, schemas.EnrollResult, *CHANGE_ERRORS)
 def enroll_student(student_id, json: schemas.CourseIds):
     """Enroll the student in every listed course: idempotent and all-or-nothing.
 
@@ -247,16 +256,13 @@ def enroll_student(student_id, json: schemas.CourseIds):
                                 courses=_enrollments(student_id))
 
 
-@bp.get(f"/students/{STUDENT_ID}/courses")
-@spec.validate(resp=answers(200, schemas.StudentCourses, 404), tags=[ENROLLMENTS])
+@operation("GET", STUDENT + "/courses", ENROLLMENTS, 200, schemas.StudentCourses, 404)
 def list_student_courses(student_id):
     """The courses the student is in, by code."""
     return schemas.StudentCourses(student_id=student_id, courses=_enrollments(student_id))
 
 
-@bp.patch(f"/students/{STUDENT_ID}/courses")
-@spec.validate(resp=answers(200, schemas.ChangeResult, 404, 409, *BODY_ERRORS),
-               tags=[ENROLLMENTS])
+@operation("PATCH", STUDENT + "/courses", ENROLLMENTS, 200, schemas.ChangeResult, *CHANGE_ERRORS)
 def change_student_courses(student_id, json: schemas.EnrollmentChange):
     """Add and remove courses in one all-or-nothing change.
 
@@ -267,8 +273,7 @@ def change_student_courses(student_id, json: schemas.EnrollmentChange):
                                 removed=result.removed, courses=_enrollments(student_id))
 
 
-@bp.delete(f"/students/{STUDENT_ID}/courses/{COURSE_ID}")
-@spec.validate(resp=answers(204, None, 404), tags=[ENROLLMENTS])
+@operation("DELETE", STUDENT + "/courses/<int:course_id>", ENROLLMENTS, 204, None, 404)
 def unenroll_student(student_id, course_id):
     """Take the student out of one course (404 if they are not in it)."""
     unenroll(student_id, course_id)

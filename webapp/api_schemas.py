@@ -8,7 +8,7 @@ models accept, records.py accepts too, so a well-formed request never meets a su
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, WithJsonSchema
 
 from .enrollment import MAX_IDS_PER_REQUEST
 from .models import Course as CourseRow, Student as StudentRow
@@ -44,7 +44,14 @@ def friendly_message(problem):
     return problem["msg"]
 
 
-Id = Annotated[int, Field(ge=1, le=MAX_ID, strict=True)]
+def _whole_number(value):
+    """2.0 is the integer 2 in JSON Schema's sense; 2.5, "2" and true stay refused."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+Id = Annotated[int, Field(ge=1, le=MAX_ID, strict=True), BeforeValidator(_whole_number)]
 Name = Annotated[str, Field(min_length=1, max_length=StudentRow.name.max_length,
                             pattern=VISIBLE_TEXT)]
 Email = Annotated[str, Field(max_length=StudentRow.email.max_length, pattern=EMAIL,
@@ -55,7 +62,7 @@ Code = Annotated[str, Field(max_length=CourseRow.code.max_length, pattern=COURSE
                             examples=["MATH-101"])]
 Title = Annotated[str, Field(min_length=1, max_length=CourseRow.title.max_length,
                              pattern=VISIBLE_TEXT)]
-Capacity = Annotated[int, Field(ge=1, le=100_000, strict=True)]
+Capacity = Annotated[int, Field(ge=1, le=100_000, strict=True), BeforeValidator(_whole_number)]
 IdList = Annotated[list[Id], Field(max_length=MAX_IDS_PER_REQUEST)]
 UtcTime = Annotated[datetime,
                     PlainSerializer(lambda t: t.strftime("%Y-%m-%dT%H:%M:%SZ"), return_type=str),

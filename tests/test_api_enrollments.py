@@ -1,0 +1,192 @@
+"""/api/students/{id}/courses: enroll many, list, unenroll one, add and remove at once."""
+import pytest
+from playhouse.test_utils import count_queries
+
+from webapp import enrollment
+from webapp.models import Course, StudentCourse
+
+
+def enrolled_pairs():
+    return sorted((r.student_id, r.course_id) for r in StudentCourse.select())
+
+
+def test_enrolling_in_many_courses_reports_them_and_lists_all_courses_by_code(
+        api, make_student, make_course):
+    student = make_student()
+    math, art = make_course(code="MATH-1"), make_course(code="ART-1")
+
+    response = api.post(f"/api/students/{student.id}/courses",
+                        json={"course_ids": [math.id, art.id]})
+
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["student_id"] == student.id
+    assert body["enrolled"] == [math.id, art.id] and body["already_enrolled"] == []
+    assert [c["code"] for c in body["courses"]] == ["ART-1", "MATH-1"]
+    assert enrolled_pairs() == sorted([(student.id, math.id), (student.id, art.id)])
+
+
+def test_enrolling_again_adds_nothing_and_keeps_enrolled_at(api, make_student, make_course):
+    student, course = make_student(), make_course()
+    path = f"/api/students/{student.id}/courses"
+    first = api.post(path, json={"course_ids": [course.id]}).get_json()
+
+    again = api.post(path, json={"course_ids": [course.id]}).get_json()
+
+    assert again["enrolled"] == [] and again["already_enrolled"] == [course.id]
+    assert again["courses"] == first["courses"]
+    assert StudentCourse.select().count() == 1
+
+
+def test_duplicate_ids_in_one_request_count_once(api, make_student, make_course):
+    student, course = make_student(), make_course(capacity=1)
+    body = api.post(f"/api/students/{student.id}/courses",
+                    json={"course_ids": [course.id, course.id]}).get_json()
+    assert body["enrolled"] == [course.id]
+    assert Course.get_by_id(course.id).enrolled_count == 1
+
+
+def test_unknown_course_ids_are_400_naming_all_of_them_and_nothing_is_written(
+        api, make_student, make_course, db_snapshot):
+    student, course = make_student(), make_course()
+    before = db_snapshot()
+
+    response = api.post(f"/api/students/{student.id}/courses",
+                        json={"course_ids": [course.id, 9001, 9000]})
+
+    assert response.status_code == 400
+    assert response.get_json()["unknown_course_ids"] == [9000, 9001]
+    assert "9000" in response.get_json()["error"]
+    assert db_snapshot() == before
+
+
+def test_enrolling_an_unknown_student_is_404_and_writes_nothing(api, make_course, db_snapshot):
+    course = make_course()
+    before = db_snapshot()
+    response = api.post("/api/students/999/courses", json={"course_ids": [course.id]})
+    assert response.status_code == 404 and "999" in response.get_json()["error"]
+    assert db_snapshot() == before
+
+
+def test_a_full_course_is_409_naming_it_and_no_course_is_enrolled(
+        api, make_student, make_course, db_snapshot):
+    full, free = make_course(capacity=1), make_course()
+    enrollment.enroll(make_student().id, [full.id])
+    student = make_student()
+    before = db_snapshot()
+
+    response = api.post(f"/api/students/{student.id}/courses",
+                        json={"course_ids": [free.id, full.id]})
+
+    assert response.status_code == 409
+    assert response.get_json()["full_course_ids"] == [full.id]
+    assert full.code in response.get_json()["error"]
+    assert db_snapshot() == before
+
+
+def test_enrolling_many_courses_costs_the_same_queries_as_one(api, make_student, make_course):
+    one, many = make_student(), make_student()
+    courses = [make_course().id for _ in range(60)]
+
+    with count_queries() as single:
+        api.post(f"/api/students/{one.id}/courses", json={"course_ids": courses[:1]})
+    with count_queries() as sixty:
+        api.post(f"/api/students/{many.id}/courses", json={"course_ids": courses})
+
+    assert single.count > 0 and sixty.count == single.count
+
+
+def test_listing_a_students_courses_orders_them_by_code(api, make_student, make_course):
+    student = make_student()
+    b, a = make_course(code="B-1"), make_course(code="A-1")
+    enrollment.enroll(student.id, [b.id, a.id])
+
+    body = api.get(f"/api/students/{student.id}/courses").get_json()
+
+    assert body["student_id"] == student.id
+    assert [c["id"] for c in body["courses"]] == [a.id, b.id]
+    assert set(body["courses"][0]) == {"id", "code", "title", "enrolled_at"}
+
+
+def test_listing_courses_of_an_unknown_student_is_404(api):
+    assert api.get("/api/students/999/courses").status_code == 404
+
+
+def test_deleting_an_enrollment_frees_the_seat(api, make_student, make_course):
+    student, course = make_student(), make_course(capacity=1)
+    enrollment.enroll(student.id, [course.id])
+
+    response = api.delete(f"/api/students/{student.id}/courses/{course.id}")
+
+    assert response.status_code == 204 and response.data == b""
+    assert enrolled_pairs() == []
+    assert Course.get_by_id(course.id).seats_left == 1
+
+
+@pytest.mark.parametrize("who", ["not enrolled", "unknown student", "unknown course"])
+def test_deleting_an_enrollment_that_does_not_exist_is_404(api, make_student, make_course,
+                                                           db_snapshot, who):
+    student, course = make_student(), make_course()
+    other = make_course()
+    enrollment.enroll(student.id, [other.id])
+    student_id = 999 if who == "unknown student" else student.id
+    course_id = 999 if who == "unknown course" else course.id
+    before = db_snapshot()
+
+    response = api.delete(f"/api/students/{student_id}/courses/{course_id}")
+
+    assert response.status_code == 404 and response.get_json()["error"]
+    assert db_snapshot() == before
+
+
+def test_patch_adds_and_removes_in_one_change(api, make_student, make_course):
+    student = make_student()
+    keep, drop, new = make_course(code="K-1"), make_course(code="D-1"), make_course(code="N-1")
+    enrollment.enroll(student.id, [keep.id, drop.id])
+
+    response = api.patch(f"/api/students/{student.id}/courses",
+                         json={"add": [new.id, keep.id], "remove": [drop.id]})
+
+    assert response.status_code == 200
+    body = response.get_json()
+    assert (body["enrolled"], body["already_enrolled"], body["removed"]) == (
+        [new.id], [keep.id], [drop.id])
+    assert [c["code"] for c in body["courses"]] == ["K-1", "N-1"]
+    assert enrolled_pairs() == sorted([(student.id, keep.id), (student.id, new.id)])
+
+
+def test_patch_removing_a_course_the_student_is_not_in_changes_nothing(api, make_student,
+                                                                       make_course):
+    student, course = make_student(), make_course()
+    body = api.patch(f"/api/students/{student.id}/courses",
+                     json={"remove": [course.id]}).get_json()
+    assert body["removed"] == [] and body["courses"] == []
+
+
+@pytest.mark.parametrize("change, status, detail", [
+    ({"add": [9000]}, 400, "unknown_course_ids"),
+    ({"remove": [9000]}, 400, "unknown_course_ids"),
+    ({"add": ["FULL"]}, 409, "full_course_ids"),
+    ({"add": ["FREE"], "remove": ["FREE"]}, 400, "conflicting_course_ids"),
+])
+def test_a_refused_patch_writes_nothing(api, make_student, make_course, db_snapshot,
+                                        change, status, detail):
+    full, free, mine = make_course(capacity=1), make_course(), make_course()
+    enrollment.enroll(make_student().id, [full.id])
+    student = make_student()
+    enrollment.enroll(student.id, [mine.id])
+    ids = {"FULL": full.id, "FREE": free.id}
+    change = {key: [ids.get(i, i) for i in value] for key, value in change.items()}
+    change.setdefault("remove", [mine.id])  # would be removed if the change went through
+    before = db_snapshot()
+
+    response = api.patch(f"/api/students/{student.id}/courses", json=change)
+
+    assert response.status_code == status
+    assert response.get_json()[detail]
+    assert db_snapshot() == before
+
+
+def test_patch_for_an_unknown_student_is_404(api, make_course):
+    response = api.patch("/api/students/999/courses", json={"add": [make_course().id]})
+    assert response.status_code == 404
