@@ -26,7 +26,7 @@ def draw(results, path):
     ax.set_xticklabels(scenarios, rotation=10)
     ax.set_ylabel("req/s as a share of hello (dashed: target)")
     ax.set_title("Registrar vs bare Flask, gunicorn 2 workers, wrk on loopback")
-    ax.legend()
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)
