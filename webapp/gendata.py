@@ -146,6 +146,8 @@ def _insert(model, fields, rows):
 
 
 def _new_ids(model, before_max, count):
+    """Ids of the rows just inserted: the first `count` above the old maximum (ids are
+    assigned in insert order inside the one transaction)."""
     return [row[0] for row in model.select(model.id).where(model.id > before_max)
             .order_by(model.id).limit(count).tuples()]
 
