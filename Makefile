@@ -4,15 +4,23 @@ PY      := $(VENV)/bin/python
 FLASK   := $(VENV)/bin/flask --app webapp
 PYTHON  ?= python3
 
-.PHONY: run install install-test browser test clean
+.PHONY: run serve install install-test install-bench browser wrk test bench clean
 
-run: install
-	@mkdir -p instance
-	@test -s instance/secret_key || $(PY) -c "import secrets; print(secrets.token_hex(32))" > instance/secret_key
+run: install instance/secret_key
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo
 	FLASK_DEBUG=1 $(FLASK) users demo
 	FLASK_DEBUG=1 $(FLASK) run --host 127.0.0.1 --port 5000
+
+# Production: gunicorn (gunicorn.conf.py) on DATABASE_URL (default the SQLite file in instance/).
+# SECRET_KEY from the environment, else the one `make run` keeps in instance/secret_key.
+serve: install instance/secret_key
+	$(FLASK) db upgrade
+	$(VENV)/bin/gunicorn -c gunicorn.conf.py 'webapp:create_app()'
+
+instance/secret_key:
+	@mkdir -p instance
+	@test -s $@ || $(PY) -c "import secrets; print(secrets.token_hex(32))" > $@
 
 # Shared by run and test: a virtualenv with the app installed (re-run when pyproject changes).
 install: $(VENV)/.installed
@@ -25,8 +33,9 @@ $(VENV)/.installed: pyproject.toml
 
 install-test: $(VENV)/.installed-test
 
-$(VENV)/.installed-test: $(VENV)/.installed
-	$(PY) -m pip install --quiet -e '.[test]'
+# .installed-test, .installed-bench: the app plus that pyproject extra.
+$(VENV)/.installed-%: $(VENV)/.installed
+	$(PY) -m pip install --quiet -e '.[$*]'
 	touch $@
 
 # Playwright drives Debian's Chromium; it never downloads a browser when that is present.
@@ -38,6 +47,18 @@ browser:
 
 test: install-test browser
 	$(VENV)/bin/pytest --cov=webapp --cov-report=term-missing:skip-covered --cov-fail-under=90 $(PYTEST_ARGS)
+
+# Benchmarks (not part of `make test`): gunicorn + wrk against Registrar and a bare Flask app.
+install-bench: $(VENV)/.installed-bench
+
+wrk:
+	@if [ -x /usr/bin/wrk ]; then echo "wrk: /usr/bin/wrk"; \
+	elif [ "$$(id -u)" = 0 ]; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; \
+	else echo "install wrk (Debian package 'wrk')" >&2; exit 1; fi
+
+bench: install-bench wrk
+	$(PY) -m bench.run $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .coverage htmlcov

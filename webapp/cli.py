@@ -1,9 +1,10 @@
-"""Command line: `flask --app webapp db upgrade|downgrade|status`, `seed-demo`."""
+"""Command line: `flask --app webapp db upgrade|downgrade|status|backup|restore`,
+`seed-demo`, `gen-data`."""
 import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from . import migrate
+from . import backup, gendata, migrate
 from .demo import seed_demo
 
 db_cli = AppGroup("db", help="Apply, roll back and list schema migrations.")
@@ -36,6 +37,29 @@ def status_command():
         click.echo(f"{'applied ' + str(applied_at) if applied_at else 'pending':<36} {name}")
 
 
+@db_cli.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False))
+def backup_command(path):
+    """Copy the SQLite database to a new file PATH, safely while the server runs."""
+    try:
+        target = backup.backup(path)
+    except backup.BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"backed up to {target} (integrity check ok)")
+
+
+@db_cli.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.confirmation_option(prompt="Replace every row in the database with the backup?")
+def restore_command(path):
+    """Replace the database's content with the backup at PATH (stop the server first)."""
+    try:
+        backup.restore(path)
+    except backup.BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"restored from {path}")
+
+
 @click.command("seed-demo")
 def seed_demo_command():
     """Load demo students, courses and enrollments (safe to run again)."""
@@ -44,6 +68,24 @@ def seed_demo_command():
                .format(**counts))
 
 
+@click.command("gen-data")
+@click.option("--students", type=click.IntRange(min=0), required=True)
+@click.option("--courses", type=click.IntRange(min=0), required=True)
+@click.option("--enrollments", type=click.IntRange(min=0), required=True)
+@click.option("--seed", type=int, default=1, show_default=True,
+              help="Same seed on the same starting database = same rows.")
+def gen_data_command(students, courses, enrollments, seed):
+    """Generate a large realistic data set (for load tests) in one transaction."""
+    try:
+        report = gendata.generate(students, courses, enrollments, seed=seed)
+    except gendata.GenerationError as exc:
+        raise click.UsageError(str(exc)) from exc
+    click.echo(f"inserted {report.students} students, {report.courses} courses, "
+               f"{report.enrollments} enrollments in {report.seconds:.1f} s "
+               f"({report.rows_per_second:,.0f} rows/s)")
+
+
 def register(app):
     app.cli.add_command(db_cli)
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(gen_data_command)

@@ -1,0 +1,50 @@
+"""gunicorn settings for `make serve`, the Docker image and the benchmarks.
+
+Every setting can be overridden from the environment (names below) or the command line.
+"""
+import multiprocessing
+import os
+
+bind = os.environ.get("BIND", "127.0.0.1:8000")
+# Sync workers: the app is CPU-light and the database serialises writes anyway.
+# Default 2 x CPUs + 1 (gunicorn's advice); WEB_CONCURRENCY is the conventional override.
+workers = int(os.environ.get("WEB_CONCURRENCY") or multiprocessing.cpu_count() * 2 + 1)
+worker_class = "sync"
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+graceful_timeout = 10
+keepalive = 5
+# Each worker builds its own app (and its own connection pool) after the fork.
+preload_app = False
+# gunicorn >= 24 opens a control socket in ~/.gunicorn; several servers on one machine
+# (tests, benchmarks) would fight over it and nothing here uses it.
+control_socket_disable = True
+# Restart workers now and then so a slow leak cannot grow without bound.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "10000"))
+max_requests_jitter = max_requests // 10
+
+# Logs go to stderr. The access log is off by default (ACCESS_LOG=1 turns it on) and,
+# when on, is one JSON object per request (webapp.access_log.AccessJsonFormatter).
+accesslog = "-" if os.environ.get("ACCESS_LOG", "") in {"1", "true", "yes"} else None
+errorlog = "-"
+loglevel = os.environ.get("LOG_LEVEL", "info")
+access_log_format = '%(m)s %(U)s %(s)s'
+logconfig_dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "json_access": {"()": "webapp.access_log.AccessJsonFormatter"},
+        "plain": {"format": "%(asctime)s [%(process)d] %(levelname)s %(message)s"},
+    },
+    "handlers": {
+        "access": {"class": "logging.StreamHandler", "formatter": "json_access",
+                   "stream": "ext://sys.stderr"},
+        "error": {"class": "logging.StreamHandler", "formatter": "plain",
+                  "stream": "ext://sys.stderr"},
+    },
+    # gunicorn merges this over its defaults, whose root logger names a "console" handler.
+    "root": {"handlers": ["error"], "level": "INFO"},
+    "loggers": {
+        "gunicorn.access": {"handlers": ["access"], "level": "INFO", "propagate": False},
+        "gunicorn.error": {"handlers": ["error"], "level": loglevel.upper(), "propagate": False},
+    },
+}

@@ -1,0 +1,45 @@
+"""Production serving settings: gunicorn.conf.py and its JSON access log."""
+import json
+import logging
+import multiprocessing
+import runpy
+
+from webapp.access_log import AccessJsonFormatter
+from webapp.config import PROJECT_ROOT
+
+
+def gunicorn_settings(monkeypatch, **env):
+    for name in ("WEB_CONCURRENCY", "ACCESS_LOG", "BIND"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return runpy.run_path(str(PROJECT_ROOT / "gunicorn.conf.py"))
+
+
+def test_workers_follow_the_cpu_count_unless_web_concurrency_says(monkeypatch):
+    assert gunicorn_settings(monkeypatch)["workers"] == multiprocessing.cpu_count() * 2 + 1
+    assert gunicorn_settings(monkeypatch, WEB_CONCURRENCY="3")["workers"] == 3
+
+
+def test_access_log_is_off_unless_asked_and_then_json(monkeypatch):
+    assert gunicorn_settings(monkeypatch)["accesslog"] is None
+    on = gunicorn_settings(monkeypatch, ACCESS_LOG="1", BIND="0.0.0.0:9000")
+    assert on["accesslog"] == "-" and on["bind"] == "0.0.0.0:9000"
+    formatter = on["logconfig_dict"]["formatters"]["json_access"]["()"]
+    assert formatter == "webapp.access_log.AccessJsonFormatter"
+
+
+def test_access_records_become_one_json_object_with_named_fields():
+    atoms = {"h": "10.0.0.7", "m": "POST", "U": "/api/students/4/courses", "q": "",
+             "s": "409", "B": "88", "M": "12", "{x-request-id}o": "req-1", "a": "curl/8"}
+    record = logging.LogRecord("gunicorn.access", logging.INFO, __file__, 1,
+                               "%(m)s %(U)s %(s)s", (atoms,), None)
+
+    line = json.loads(AccessJsonFormatter().format(record))
+
+    assert line["message"] == "POST /api/students/4/courses 409"
+    assert {k: line[k] for k in ("method", "path", "status", "bytes", "duration_ms",
+                                 "request_id", "remote_addr", "level")} == {
+        "method": "POST", "path": "/api/students/4/courses", "status": 409, "bytes": 88,
+        "duration_ms": 12, "request_id": "req-1", "remote_addr": "10.0.0.7", "level": "info"}
+    assert "query" not in line and "time" in line

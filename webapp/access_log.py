@@ -1,0 +1,45 @@
+"""gunicorn's access log as one JSON object per line (python-json-logger).
+
+gunicorn hands each access record its "atoms" (status, path, timing, ...) as the log
+record's args; this formatter turns the useful ones into named JSON fields.
+"""
+from pythonjsonlogger.json import JsonFormatter
+
+# JSON field -> gunicorn access-log atom
+ACCESS_FIELDS = {
+    "remote_addr": "h",
+    "method": "m",
+    "path": "U",
+    "query": "q",
+    "status": "s",
+    "bytes": "B",
+    "duration_ms": "M",
+    "request_id": "{x-request-id}o",
+    "user_agent": "a",
+}
+INTEGER_FIELDS = {"status", "bytes", "duration_ms"}
+
+
+class AccessJsonFormatter(JsonFormatter):
+    """Formats gunicorn.access records as {"time", "level", "method", "path", "status", ...}."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("timestamp", "time")
+        super().__init__(*args, **kwargs)
+
+    def add_fields(self, log_data, record, message_dict):
+        super().add_fields(log_data, record, message_dict)
+        log_data["level"] = record.levelname.lower()
+        atoms = record.args if isinstance(record.args, dict) else {}
+        for name, atom in ACCESS_FIELDS.items():
+            value = atoms.get(atom, "-")
+            if value in (None, "-", ""):
+                continue
+            log_data[name] = _as_int(value) if name in INTEGER_FIELDS else value
+
+
+def _as_int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return value
