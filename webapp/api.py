@@ -277,9 +277,10 @@ def enroll_student(student_id, json: schemas.CourseIds):
     Unknown course ids are a 400 naming them all; a course without a free seat is a 409
     naming it; in both cases nothing is written."""
     result = enroll(student_id, json.course_ids)
+    courses = (_enrollments(student_id) if result.enrollments is None
+               else [schemas.Enrollment.of(e) for e in result.enrollments])
     return schemas.EnrollResult(student_id=student_id, enrolled=result.enrolled,
-                                already_enrolled=result.already_enrolled,
-                                courses=_enrollments(student_id))
+                                already_enrolled=result.already_enrolled, courses=courses)
 
 
 @operation("GET", STUDENT + "/courses", ENROLLMENTS, 200, schemas.StudentCourses, 404)

@@ -64,3 +64,13 @@ def write_transaction():
     else:
         with db.atomic() as txn:
             yield txn
+
+
+def fetch_all(sql, *params):
+    """Rows of hand-written SQL (placeholders written `?`) on either database.
+
+    Only for the few queries every request runs: peewee builds SQL text afresh on each
+    call, and for a one-row lookup that costs more than the query itself."""
+    if db.obj.param != "?":
+        sql = sql.replace("?", db.obj.param)
+    return db.execute_sql(sql, params).fetchall()

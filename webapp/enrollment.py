@@ -6,11 +6,11 @@ of ids: each step is one set-based statement.
 """
 from dataclasses import dataclass, field
 
-from peewee import JOIN, chunked, fn
+from peewee import chunked
 
 from . import audit
 from .audit import ENROLL, UNENROLL
-from .db import is_sqlite, write_transaction
+from .db import fetch_all, is_sqlite, write_transaction
 from .models import Course, EnrollmentEvent, Student, StudentCourse, utcnow
 
 MAX_IDS_PER_REQUEST = 500
@@ -82,6 +82,7 @@ class EnrollmentResult:
     courses: dict = field(default_factory=dict, repr=False)
     course_count: int = 0  # the student's number of courses after the change
     events: list = field(default_factory=list, repr=False)  # the history rows written
+    enrollments: list | None = field(default=None, repr=False)  # all of them, when known
 
 
 @dataclass
@@ -102,13 +103,22 @@ def _require_student(student_id):
         raise StudentNotFound(student_id)
 
 
+def _placeholders(ids):
+    return ", ".join("?" * len(ids))
+
+
+_COURSE_FIELDS = ("id", "code", "title", "capacity", "enrolled_count")
+
+
 def _lock_courses(course_ids):
     """{id: Course} for the ids that exist, row-locked on Postgres so capacity checks
     serialise (SQLite's BEGIN IMMEDIATE already holds the write lock)."""
-    query = Course.select().where(Course.id.in_(course_ids)).order_by(Course.id)
-    if not is_sqlite():
-        query = query.for_update()
-    return {c.id: c for c in query}
+    if not course_ids:
+        return {}
+    rows = fetch_all(f"SELECT {', '.join(_COURSE_FIELDS)} FROM courses "
+                     f"WHERE id IN ({_placeholders(course_ids)}) ORDER BY id"
+                     + ("" if is_sqlite() else " FOR UPDATE"), *course_ids)
+    return {row[0]: Course(**dict(zip(_COURSE_FIELDS, row))) for row in rows}
 
 
 def _student_and_current(student_id, course_ids):
@@ -116,14 +126,12 @@ def _student_and_current(student_id, course_ids):
     how many courses they have in all).
 
     Must run after _lock_courses so concurrent writers see each other's rows."""
-    Enrolled = StudentCourse.alias()
-    total = (Enrolled.select(fn.COUNT(Enrolled.course))
-             .where(Enrolled.student == Student.id))
-    on = (StudentCourse.student == Student.id) & StudentCourse.course.in_(course_ids)
-    rows = list(Student.select(StudentCourse.course, total)
-                .join(StudentCourse, JOIN.LEFT_OUTER, on=on)
-                .where(Student.id == student_id)
-                .tuples())
+    in_courses = f"AND sc.course_id IN ({_placeholders(course_ids)})" if course_ids else "AND 0 = 1"
+    rows = fetch_all(f"""SELECT sc.course_id, (SELECT COUNT(*) FROM student_courses e
+                                               WHERE e.student_id = s.id)
+                         FROM students s
+                         LEFT JOIN student_courses sc ON sc.student_id = s.id {in_courses}
+                         WHERE s.id = ?""", *course_ids, student_id)
     if not rows:
         raise StudentNotFound(student_id)
     return {course_id for course_id, _ in rows if course_id is not None}, rows[0][1]
@@ -186,7 +194,15 @@ def change_enrollments(student_id, add=(), remove=()):
 
 
 def enroll(student_id, course_ids):
-    """Enroll a student in every course of `course_ids` (idempotent, all or nothing)."""
+    """Enroll a student in every course of `course_ids` (idempotent, all or nothing).
+
+    A repeat that would change nothing is answered from one read, without taking the
+    write lock (so retries and re-syncs do not queue behind real writers)."""
+    course_ids = _unique(course_ids)
+    current = student_enrollments(student_id)
+    if {e.id for e in current}.issuperset(course_ids):
+        return EnrollmentResult(student_id, already_enrolled=course_ids,
+                                course_count=len(current), enrollments=current)
     return change_enrollments(student_id, add=course_ids)
 
 
@@ -241,14 +257,30 @@ def undo_unenroll(event_id, student_id):
     return change_enrollments(student_id, add=[event.course_id])
 
 
+@dataclass(frozen=True)
+class Enrollment:
+    """One of a student's courses: the course's id, code and title, and when they joined."""
+    id: int
+    code: str
+    title: str
+    enrolled_at: object
+
+
 def student_enrollments(student_id):
-    """The student's courses, by code, each with `.enrolled_at`. Raises StudentNotFound."""
-    _require_student(student_id)
-    return list(Course.select(Course, StudentCourse.enrolled_at)
-                .join(StudentCourse)
-                .where(StudentCourse.student == student_id)
-                .order_by(Course.code)
-                .objects())
+    """The student's courses, by code, as Enrollment rows. Raises StudentNotFound.
+
+    One hand-written query (the API asks for this on every read): the student row,
+    left-joined to their courses, so an unknown student and "no courses" differ."""
+    rows = fetch_all("""SELECT c.id, c.code, c.title, sc.enrolled_at
+                        FROM students s
+                        LEFT JOIN student_courses sc ON sc.student_id = s.id
+                        LEFT JOIN courses c ON c.id = sc.course_id
+                        WHERE s.id = ? ORDER BY c.code""", student_id)
+    if not rows:
+        raise StudentNotFound(student_id)
+    to_time = StudentCourse.enrolled_at.python_value
+    return [Enrollment(cid, code, title, to_time(at)) for cid, code, title, at in rows
+            if cid is not None]
 
 
 def course_roster(course_id):

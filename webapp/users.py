@@ -10,6 +10,7 @@ from datetime import timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from .db import fetch_all
 from .models import ROLES, ApiToken, LoginFailure, User, UserSession, utcnow
 from .records import DuplicateRecord, InvalidRecord, clean_student
 
@@ -122,10 +123,9 @@ def user_for_session(sid):
     """The active user a live session id belongs to, or None (one query)."""
     if not sid:
         return None
-    return (User.select().join(UserSession)
-            .where(UserSession.token_hash == digest(sid), UserSession.expires_at > utcnow(),
-                   User.active == True)  # noqa: E712 - peewee expression
-            .first())
+    return _user_row("""SELECT {} FROM user_sessions s JOIN users u ON u.id = s.user_id
+                        WHERE s.token_hash = ? AND s.expires_at > ? AND u.active = ?""",
+                     digest(sid), utcnow(), True)
 
 
 def end_session(sid):
@@ -149,10 +149,18 @@ def user_for_token(token):
     """The active user an unrevoked API token belongs to, or None (one query)."""
     if not token:
         return None
-    return (User.select().join(ApiToken)
-            .where(ApiToken.token_hash == digest(token), ApiToken.revoked_at.is_null(),
-                   User.active == True)  # noqa: E712
-            .first())
+    return _user_row("""SELECT {} FROM api_tokens t JOIN users u ON u.id = t.user_id
+                        WHERE t.token_hash = ? AND t.revoked_at IS NULL AND u.active = ?""",
+                     digest(token), True)
+
+
+_USER_FIELDS = ("id", "email", "name", "role", "password_hash", "active")
+
+
+def _user_row(sql, *params):
+    """Every request looks its user up: hand-written SQL (db.fetch_all) keeps that cheap."""
+    rows = fetch_all(sql.format(", ".join(f"u.{name}" for name in _USER_FIELDS)), *params)
+    return User(**dict(zip(_USER_FIELDS, rows[0]))) if rows else None
 
 
 def revoke_tokens(user):
