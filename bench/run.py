@@ -5,7 +5,8 @@ gunicorn (2 workers) for hello and for Registrar on a fresh copy of the data, dr
 each scenario with wrk for a fixed time, and reports req/s, p50, p99 and errors, each
 as a ratio to hello measured in that block. Writes bench/results/bench.json and .png.
 
-Extra request headers (e.g. `Authorization: Bearer ...` once sign-in lands) come from
+Registrar is driven as a signed-in registrar: a bench account in the data set gives a
+bearer token (API) and a session cookie (pages). Extra request headers come from
 BENCH_HEADERS, a JSON object.
 """
 import argparse
@@ -14,6 +15,7 @@ import json
 import os
 import platform
 import re
+import secrets
 import sqlite3
 import urllib.request
 from pathlib import Path
@@ -29,8 +31,21 @@ RESULTS = Path(__file__).resolve().parent / "results"
 CSRF_IN_PAGE = re.compile(r'"X-CSRFToken":\s*"([^"]+)"|name="csrf_token"[^>]*value="([^"]+)"')
 
 
+BENCH_USER = "bench-registrar@example.edu"
+
+
 def extra_headers():
     return json.loads(os.environ.get("BENCH_HEADERS") or "{}")
+
+
+def signed_in_headers(app):
+    """Credentials of a bench registrar: a bearer token and a session cookie."""
+    from webapp import auth, users
+    with app.app_context():
+        user = users.find_user(BENCH_USER) or users.create_user(
+            BENCH_USER, "Bench Registrar", "registrar", secrets.token_urlsafe(16))
+        return {"Authorization": f"Bearer {users.issue_token(user)}",
+                "Cookie": f"{auth.SESSION_COOKIE}={users.start_session(user)}"}
 
 
 def route_exists(app, scenario):
@@ -51,8 +66,10 @@ def form_session(base_url, page_path, headers):
     session = {}
     if found:
         session["X-CSRFToken"] = found.group(1) or found.group(2)
-    if jar:
-        session["Cookie"] = "; ".join(f"{c.name}={c.value}" for c in jar)
+    cookies = [headers["Cookie"]] if "Cookie" in headers else []
+    cookies += [f"{c.name}={c.value}" for c in jar]
+    if cookies:
+        session["Cookie"] = "; ".join(cookies)
     return session
 
 
@@ -90,7 +107,7 @@ def bench_dataset(dataset, settings, log_dir):
     url = datasets.working_copy(dataset)
     ids = datasets.prepare_student(url)
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench"})
-    headers = extra_headers()
+    headers = {**signed_in_headers(app), **extra_headers()}
     block = {"sizes": {"students": dataset.students, "courses": dataset.courses,
                        "enrollments": dataset.enrollments}, "ids": ids, "scenarios": {}}
     common = {"workers": 2, "env": {"ACCESS_LOG": ""}}

@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 
+from .db import insert_rows
 from .models import Course, EnrollmentEvent, Student, utcnow
 
 ENROLL, UNENROLL = "enroll", "unenroll"
@@ -45,20 +46,26 @@ def acting_as(actor):
         reset_actor(token)
 
 
+EVENT_COLUMNS = ("student_id", "course_id", "action", "actor_id", "actor_name", "request_id",
+                 "at")
+
+
 def record(changes):
-    """Write one event per (action, student_id, course_id) in one statement and return
-    them (a single event comes back with its id, so a page can offer Undo at once).
+    """Write one event per (action, student_id, course_id) and return them as unsaved-looking
+    EnrollmentEvent objects (a single event carries its new id, so a page can offer Undo).
 
     Call inside the change's transaction, so history and data commit or fail together."""
     actor = current_actor()
     now = utcnow()
-    events = [EnrollmentEvent(student=s, course=c, action=action, actor=actor.user_id,
-                              actor_name=actor.name, request_id=actor.request_id, at=now)
-              for action, s, c in changes]
-    if len(events) == 1:
-        events[0].save(force_insert=True)
-    elif events:
-        EnrollmentEvent.insert_many([e.__data__ for e in events]).execute()
+    rows = [(s, c, action, actor.user_id, actor.name, actor.request_id, now)
+            for action, s, c in changes]
+    if not rows:
+        return []
+    returned = insert_rows("enrollment_events", EVENT_COLUMNS, rows,
+                           "RETURNING id" if len(rows) == 1 else "")
+    events = [EnrollmentEvent(**dict(zip(EVENT_COLUMNS, row))) for row in rows]
+    if returned:
+        events[0].id = returned[0][0]
     return events
 
 

@@ -66,11 +66,35 @@ def write_transaction():
             yield txn
 
 
-def fetch_all(sql, *params):
-    """Rows of hand-written SQL (placeholders written `?`) on either database.
+def run_sql(sql, *params):
+    """Run hand-written SQL (placeholders written `?`) on either database; the cursor.
 
-    Only for the few queries every request runs: peewee builds SQL text afresh on each
-    call, and for a one-row lookup that costs more than the query itself."""
+    Only for the statements every request runs: peewee builds SQL text afresh on each
+    call, and for a one-row lookup or insert that costs more than the statement itself."""
     if db.obj.param != "?":
         sql = sql.replace("?", db.obj.param)
-    return db.execute_sql(sql, params).fetchall()
+    return db.execute_sql(sql, params)
+
+
+def fetch_all(sql, *params):
+    return run_sql(sql, *params).fetchall()
+
+
+ROWS_PER_INSERT = 500
+
+
+def insert_rows(table, columns, rows, suffix=""):
+    """INSERT `rows` (tuples in `columns` order), ROWS_PER_INSERT to a statement.
+
+    `suffix` follows the VALUES (ON CONFLICT …); with a RETURNING suffix the returned
+    rows come back (SQLite ≥ 3.35 and Postgres both have RETURNING)."""
+    returned = []
+    one_row = "(" + ", ".join("?" * len(columns)) + ")"
+    for start in range(0, len(rows), ROWS_PER_INSERT):  # (peewee's chunked pads each batch)
+        batch = rows[start:start + ROWS_PER_INSERT]
+        cursor = run_sql(f"INSERT INTO {table} ({', '.join(columns)}) "
+                         f"VALUES {', '.join([one_row] * len(batch))} {suffix}",
+                         *[value for row in batch for value in row])
+        if "RETURNING" in suffix:
+            returned += cursor.fetchall()
+    return returned

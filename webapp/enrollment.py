@@ -6,11 +6,10 @@ of ids: each step is one set-based statement.
 """
 from dataclasses import dataclass, field
 
-from peewee import chunked
 
 from . import audit
 from .audit import ENROLL, UNENROLL
-from .db import fetch_all, is_sqlite, write_transaction
+from .db import fetch_all, insert_rows, is_sqlite, run_sql, write_transaction
 from .models import Course, EnrollmentEvent, Student, StudentCourse, utcnow
 
 MAX_IDS_PER_REQUEST = 500
@@ -140,19 +139,15 @@ def _student_and_current(student_id, course_ids):
 def _insert_enrollments(pairs):
     """Insert (student_id, course_id) pairs; the PK makes a repeat a no-op."""
     now = utcnow()
-    rows = [{"student": s, "course": c, "enrolled_at": now} for s, c in pairs]
-    for batch in chunked(rows, MAX_IDS_PER_REQUEST):
-        (StudentCourse.insert_many(batch)
-         .on_conflict(action="NOTHING",
-                      conflict_target=[StudentCourse.student, StudentCourse.course])
-         .execute())
+    insert_rows("student_courses", ("student_id", "course_id", "enrolled_at"),
+                [(s, c, now) for s, c in pairs],
+                "ON CONFLICT (student_id, course_id) DO NOTHING")
 
 
 def _delete_enrollments(student_id, course_ids):
     if course_ids:
-        (StudentCourse.delete()
-         .where(StudentCourse.student == student_id, StudentCourse.course.in_(course_ids))
-         .execute())
+        run_sql(f"DELETE FROM student_courses WHERE student_id = ? "
+                f"AND course_id IN ({_placeholders(course_ids)})", student_id, *course_ids)
 
 
 def change_enrollments(student_id, add=(), remove=()):
