@@ -108,3 +108,10 @@ def test_course_search_matches_code_or_title(make_course, database):
     make_course(code="HIST-200", title="Modern History")
     assert [c.code for c in Course.search("math")] == ["MATH-101"]
     assert [c.code for c in Course.search("history")] == ["HIST-200"]
+
+
+def test_a_nul_character_is_refused_not_a_database_error(database):
+    from webapp import records
+    with pytest.raises(records.InvalidRecord) as refused:
+        records.create_student({"name": "Ada\x00", "email": "ada@school.test"})
+    assert refused.value.errors == {"name": "Contains a character that is not allowed."}

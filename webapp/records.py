@@ -46,6 +46,8 @@ def _text(value, field, errors, *, required, max_length):
         errors[field] = "This field is required."
     elif len(value) > max_length:
         errors[field] = f"At most {max_length} characters."
+    elif "\x00" in value:  # Postgres cannot store NUL in text; no person types one
+        errors[field] = "Contains a character that is not allowed."
     return value if isinstance(value, str) else None
 
 
