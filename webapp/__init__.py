@@ -25,7 +25,7 @@ def create_app(config=None):
         app.config["SECRET_KEY"] = secrets.token_hex(32)
 
     from . import (api, auth, cli, courses, errors, health, history, main, request_log,
-                   security, students, ui, users_cli)
+                   security, students, users_cli)
     request_log.register(app)  # first: every later hook and log line sees the request id
 
     db.initialize(make_database(app.config["DATABASE_URL"]))
@@ -35,7 +35,6 @@ def create_app(config=None):
     security.register(app)
     errors.register(app)
     auth.register(app)
-    ui.register(app)
     app.register_blueprint(main.bp)
     app.register_blueprint(students.bp)
     app.register_blueprint(courses.bp)

@@ -1,7 +1,7 @@
 """Peewee models. The schema itself is owned by migrations/; these mirror it."""
 from datetime import datetime, timezone
 
-from peewee import (JOIN, SQL, AutoField, BooleanField, CharField, CompositeKey, DateTimeField,
+from peewee import (SQL, AutoField, BooleanField, CharField, CompositeKey, DateTimeField,
                     ForeignKeyField,
                     IntegerField, Model, fn)
 
@@ -62,7 +62,34 @@ class Student(BaseModel):
                 .order_by(Course.code))
 
 
-class Course(BaseModel):
+class Seats:
+    """Seat arithmetic for anything with `capacity` (None: unlimited) and `enrolled_count`:
+    a Course, or a lighter row read for the student page's checklist."""
+
+    __slots__ = ()
+
+    @property
+    def seats_left(self):
+        """Seats still free, or None when the course is unlimited."""
+        if self.capacity is None:
+            return None
+        return max(self.capacity - self.enrolled_count, 0)
+
+    @property
+    def is_full(self):
+        return self.capacity is not None and self.enrolled_count >= self.capacity
+
+    @property
+    def seats_text(self):
+        """'12 of 30 seats left', 'Full', or '' when the course is unlimited."""
+        if self.capacity is None:
+            return ""
+        if self.is_full:
+            return "Full"
+        return f"{self.seats_left} of {self.capacity} seats left"
+
+
+class Course(Seats, BaseModel):
     id = AutoField()
     code = CharField(max_length=32, unique=True)
     title = CharField(max_length=200)
@@ -82,27 +109,6 @@ class Course(BaseModel):
         if q:
             query = query.where(cls.code.contains(q) | cls.title.contains(q))
         return query.order_by(cls.code)
-
-    @classmethod
-    def checklist_for(cls, student_id):
-        """Every course by code, each with `.enrolled_at` (None unless `student_id` is in it):
-        one query serves the whole checklist and the student's course count."""
-        on = (StudentCourse.course == cls.id) & (StudentCourse.student == student_id)
-        return (cls.select(cls, StudentCourse.enrolled_at)
-                .join(StudentCourse, JOIN.LEFT_OUTER, on=on)
-                .order_by(cls.code)
-                .objects())
-
-    @property
-    def seats_left(self):
-        """Seats still free, or None when the course is unlimited."""
-        if self.capacity is None:
-            return None
-        return max(self.capacity - self.enrolled_count, 0)
-
-    @property
-    def is_full(self):
-        return self.capacity is not None and self.enrolled_count >= self.capacity
 
     @property
     def students(self):

@@ -9,12 +9,15 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from . import records
 from .audit import UNENROLL, student_history
+from .checklist import checklist, course_row, course_rows, student_with_course_count
 from .enrollment import CourseFull, StudentNotFound, UnknownCourses, change_enrollments
 from .forms import StudentForm
 from .models import Course, Student
-from .ui import form_page, get_or_404, int_list, paginate
+from .ui import form_page, get_or_404, int_list, not_found, paginate
 
 bp = Blueprint("students", __name__, url_prefix="/students")
+bp.add_app_template_global(course_row)
+bp.add_app_template_global(course_rows)
 
 
 def enrollment_messages(result):
@@ -57,16 +60,21 @@ def _page_url(student):
 
 @bp.get("/<int:student_id>")
 def show(student_id):
-    student = get_or_404(Student, student_id)
-    courses = list(Course.checklist_for(student_id))
-    course_count = sum(course.enrolled_at is not None for course in courses)
-    return render_template("students/show.html", student=student, courses=courses,
-                           course_count=course_count, events=student_history(student_id))
+    """The student and their checklist, narrowed by `?q=` (code or title). Four queries
+    (session, student, checklist, history) however many courses there are."""
+    student = student_with_course_count(student_id)
+    if student is None:
+        not_found(Student, student_id)
+    return render_template("students/show.html", student=student,
+                           checklist=checklist(student_id, request.args.get("q", "")),
+                           course_count=student.course_count,
+                           events=student_history(student_id))
 
 
 @bp.post("/<int:student_id>/courses")
 def save_enrollments(student_id):
-    """The no-JS checklist: `course_ids` is the ticked selection among the `listed` ones."""
+    """The no-JS checklist: `course_ids` is the ticked selection among the `listed` ones
+    (the rows the page showed); back to the page with the filter (`q`) it had."""
     get_or_404(Student, student_id)
     selected = set(int_list("course_ids"))
     unticked = set(int_list("listed")) - selected
@@ -79,7 +87,7 @@ def save_enrollments(student_id):
     else:
         for message in enrollment_messages(result) or ["No changes."]:
             flash(message, "success")
-    return redirect(url_for(".show", student_id=student_id), 303)
+    return redirect(url_for(".show", student_id=student_id, q=request.form.get("q") or None), 303)
 
 
 @bp.post("/<int:student_id>/courses/<int:course_id>")

@@ -11,8 +11,13 @@ def get_or_404(model, record_id):
     """The row with this id, or a 404 page (rendered in the layout by errors.py)."""
     record = model.get_or_none(model.id == record_id)
     if record is None:
-        abort(404, description=f"There is no {model.__name__.lower()} with id {record_id}.")
+        not_found(model, record_id)
     return record
+
+
+def not_found(model, record_id):
+    """Answer with the 404 page for a `model` row that does not exist."""
+    abort(404, description=f"There is no {model.__name__.lower()} with id {record_id}.")
 
 
 def int_list(name):
@@ -21,15 +26,6 @@ def int_list(name):
         return [int(value) for value in request.form.getlist(name)]
     except ValueError:
         abort(400, description=f"{name} must be whole numbers.")
-
-
-def seats_text(course):
-    """'12 of 30 seats left', 'Full', or '' when the course is unlimited."""
-    if course.capacity is None:
-        return ""
-    if course.is_full:
-        return "Full"
-    return f"{course.seats_left} of {course.capacity} seats left"
 
 
 @dataclass
@@ -71,8 +67,3 @@ def form_page(form, write, done, **page):
         flash(message, "success")
         return redirect(url, 303)
     return render_template("record_form.html", form=form, **page)
-
-
-def register(app):
-    """Template helpers (`can_edit` comes from auth's context processor)."""
-    app.jinja_env.globals["seats_text"] = seats_text

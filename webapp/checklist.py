@@ -1,0 +1,124 @@
+"""What the student page reads: the student, and the courses its checklist shows.
+
+The page is the busiest one, so both reads are hand-written SQL (db.fetch_all) into light
+rows rather than peewee queries and model instances, and neither grows with the catalogue:
+the checklist shows the student's own courses plus the first SHOWN_COURSES others by code
+(optionally only those matching a filter), with the number of courses there are to find.
+"""
+from dataclasses import dataclass
+
+from markupsafe import Markup, escape
+
+from .db import fetch_all
+from .models import Seats, Student
+
+SHOWN_COURSES = 150
+
+_STUDENT_FIELDS = ("id", "name", "email", "student_number", "created_at")
+
+
+def student_with_course_count(student_id):
+    """The Student with `.course_count` (all their courses, whatever the page shows), or
+    None. One query."""
+    rows = fetch_all(f"""SELECT {", ".join(_STUDENT_FIELDS)},
+                                (SELECT COUNT(*) FROM student_courses WHERE student_id = s.id)
+                         FROM students s WHERE s.id = ?""", student_id)
+    if not rows:
+        return None
+    *fields, course_count = rows[0]
+    student = Student(**dict(zip(_STUDENT_FIELDS, fields)))
+    student.created_at = Student.created_at.python_value(student.created_at)
+    student.course_count = course_count
+    return student
+
+
+@dataclass(slots=True)
+class ChecklistRow(Seats):
+    """One course as the checklist shows it (what the row template reads of a Course)."""
+    id: int
+    code: str
+    title: str
+    capacity: int | None
+    enrolled_count: int
+    enrolled: bool
+
+
+@dataclass
+class Checklist:
+    rows: list        # ChecklistRow, by code
+    total: int        # courses matching `q` (every course when q is empty)
+    q: str = ""
+
+    @property
+    def complete(self):
+        """Whether every matching course is shown (else the page says how to find others)."""
+        return len(self.rows) >= self.total
+
+
+def _escape_like(text):
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def checklist(student_id, q="", limit=SHOWN_COURSES):
+    """The courses the student page lists for `student_id`, in one query: every course
+    they are in plus the first `limit` courses by code, all narrowed to those whose code
+    or title contains `q` (any case), with how many courses match in all.
+
+    Cost stays flat as the catalogue grows: an index walk for the first `limit` codes,
+    the student's own rows by primary key, and a COUNT."""
+    q = (q or "").strip()
+    match, match_params = "", ()
+    if q:
+        pattern = f"%{_escape_like(q.lower())}%"
+        match = ("(LOWER({t}code) LIKE ? ESCAPE '\\' "
+                 "OR LOWER({t}title) LIKE ? ESCAPE '\\')")
+        match_params = (pattern, pattern)
+    where = f"WHERE {match.format(t='')}" if q else ""
+    rows = fetch_all(f"""
+        SELECT c.id, c.code, c.title, c.capacity, c.enrolled_count, sc.student_id,
+               (SELECT COUNT(*) FROM courses {where})
+        FROM (SELECT id FROM (SELECT id FROM courses {where} ORDER BY code LIMIT ?) AS first_courses
+              UNION
+              SELECT course_id FROM student_courses WHERE student_id = ?) AS shown
+        JOIN courses c ON c.id = shown.id
+        LEFT JOIN student_courses sc ON sc.course_id = c.id AND sc.student_id = ?
+        {f"WHERE {match.format(t='c.')}" if q else ""}
+        ORDER BY c.code""",
+        *match_params, *match_params, limit, student_id, student_id, *match_params)
+    # No row means no course matches at all: the first arm would have found one.
+    total = rows[0][-1] if rows else 0
+    return Checklist([ChecklistRow(cid, code, title, capacity, count, enrolled is not None)
+                      for cid, code, title, capacity, count, enrolled, _ in rows], total, q)
+
+
+def course_row(course, enrolled, courses_url, editable, error=None):
+    """One checklist row (<li>): the same markup on the page and in a toggle's answer.
+
+    `course` is a Course or a ChecklistRow; ticking the box posts to courses_url/<id>
+    (students.toggle), the hidden `listed` input tells the no-JS form which rows it showed.
+    Built here rather than in a Jinja macro: the page shows up to SHOWN_COURSES rows, and
+    a macro costs about three times as much per row (an autoescape call per value)."""
+    cid, seats, full = course.id, course.seats_text, course.is_full
+    described_by = " ".join(([f"seats-{cid}"] if seats else []) + ([f"error-{cid}"] if error else []))
+    return Markup(_ROW.format(
+        id=cid, code=escape(course.code), title=escape(course.title), url=courses_url,
+        row_class=" has-error" if error else "",
+        state=("checked " if enrolled else "")
+        + ("disabled " if not editable or (full and not enrolled) else "")
+        + (f'aria-describedby="{described_by}" ' if described_by else ""),
+        seats_class=" seats-full" if full else "", seats=seats,
+        error=f'\n  <span class="row-error" id="error-{cid}">{escape(error)}</span>' if error else ""))
+
+
+def course_rows(rows, courses_url, editable):
+    """Every row of the checklist, as one piece of markup."""
+    return Markup("\n".join([course_row(row, row.enrolled, courses_url, editable)
+                             for row in rows]))
+
+
+_ROW = """<li id="course-row-{id}" class="course-row{row_class}" data-filter-text="{code} {title}">
+  <input type="checkbox" id="course-{id}" name="course_ids" value="{id}" {state}hx-post="{url}/{id}" hx-trigger="change" hx-target="#course-row-{id}" hx-swap="outerHTML">
+  <input type="hidden" name="listed" value="{id}">
+  <label for="course-{id}">{code} — {title}</label>
+  <span class="seats{seats_class}" id="seats-{id}">{seats}</span>{error}
+</li>"""
