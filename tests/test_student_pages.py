@@ -6,6 +6,7 @@ from playhouse.test_utils import assert_query_count
 
 from tests.conftest import sign_in
 from webapp import create_app
+from webapp.checklist import SHOWN_COURSES
 from webapp.models import Course, Student, StudentCourse
 
 HTMX = {"HX-Request": "true"}
@@ -85,6 +86,114 @@ def test_student_page_with_200_courses_costs_four_queries(client, make_student, 
         response = client.get(f"/students/{student.id}")
     assert response.status_code == 200
     assert "Enrolled in 20 courses." in response.get_data(as_text=True)
+
+
+def listed_ids(html):
+    return [int(i) for i in re.findall(r'name="listed" value="(\d+)"', html)]
+
+
+def make_catalogue(count):
+    """`count` courses C-0000, C-0001, ... (one statement: fast even for thousands)."""
+    Course.insert_many([{"code": f"C-{n:04d}", "title": f"Course {n}", "capacity": 50}
+                        for n in range(count)]).execute()
+    return {c.code: c for c in Course.select()}
+
+
+def test_large_catalogue_shows_the_students_courses_and_the_first_ones_by_code(
+        client, make_student):
+    student = make_student()
+    courses = make_catalogue(2000)
+    mine = [courses["C-0003"], courses["C-1999"]]  # one among the first, one far beyond
+    for course in mine:
+        StudentCourse.create(student=student, course=course)
+    with assert_query_count(4):  # session, student, checklist (with the count), history
+        response = client.get(f"/students/{student.id}")
+    html = response.get_data(as_text=True)
+    shown = listed_ids(html)
+    first = [courses[f"C-{n:04d}"].id for n in range(SHOWN_COURSES)]
+    assert shown == first + [courses["C-1999"].id]
+    assert f"Showing {SHOWN_COURSES + 1} of 2,000 courses. Filter to find others." in html
+    assert re.search(r'id="course-%d"[^>]*checked' % courses["C-1999"].id, html)
+    assert "Enrolled in 2 courses." in html
+
+
+def test_small_catalogue_shows_every_course_without_a_note(client, make_student, make_course):
+    student = make_student()
+    make_course(code="ART-1")
+    make_course(code="MATH-101")
+    html = client.get(f"/students/{student.id}").get_data(as_text=True)
+    assert len(listed_ids(html)) == 2 and "Showing" not in html
+
+
+@pytest.mark.parametrize("q, codes", [
+    ("alg", ["MATH-101", "MATH-201"]),   # title, any case; MATH-201 matches as one of mine
+    ("MATH-2", ["MATH-201"]),            # code
+    ("%", []),                           # LIKE wildcards are plain characters
+])
+def test_filter_narrows_the_checklist_on_the_server(client, make_student, make_course, q,
+                                                    codes):
+    student = make_student()
+    make_course(code="ART-1", title="Drawing")
+    make_course(code="MATH-101", title="Algebra")
+    mine = make_course(code="MATH-201", title="Linear Algebra")
+    other = make_course(code="BIO-1", title="Cells")
+    for course in (mine, other):
+        StudentCourse.create(student=student, course=course)
+    html = client.get(f"/students/{student.id}", query_string={"q": q}).get_data(as_text=True)
+    assert re.findall(r"<label for=\"course-\d+\">([A-Z0-9-]+) —", html) == codes
+    assert f'name="q" value="{q}"' in html
+    assert "Enrolled in 2 courses." in html  # the count is all their courses, not the shown
+
+
+def test_filter_reaches_courses_beyond_the_first_ones_in_four_queries(client, make_student):
+    student = make_student()
+    courses = make_catalogue(SHOWN_COURSES + 50)
+    far = courses[f"C-{SHOWN_COURSES + 42:04d}"]
+    assert far.id not in listed_ids(client.get(f"/students/{student.id}").get_data(as_text=True))
+    with assert_query_count(4):
+        html = client.get(f"/students/{student.id}?q={far.code.lower()}").get_data(as_text=True)
+    assert listed_ids(html) == [far.id] and "Showing" not in html
+
+
+def test_filter_without_a_match_says_so_and_keeps_the_box(client, make_student, make_course):
+    student = make_student()
+    make_course(code="ART-1")
+    html = client.get(f"/students/{student.id}?q=zzz").get_data(as_text=True)
+    assert "No course matches “zzz”." in html and 'id="course-filter"' in html
+    assert "There are no courses yet" not in html
+
+
+def test_saving_a_filtered_list_changes_only_its_rows_and_keeps_the_filter(
+        client, make_student, make_course):
+    student = make_student()
+    hidden = make_course(code="ART-1", title="Drawing")
+    shown = make_course(code="MATH-101", title="Algebra")
+    StudentCourse.create(student=student, course=hidden)
+    page = client.get(f"/students/{student.id}?q=alg").get_data(as_text=True)
+    assert listed_ids(page) == [shown.id] and 'name="q" value="alg"' in page
+    response = client.post(f"/students/{student.id}/courses", data={
+        "listed": [str(shown.id)], "course_ids": [str(shown.id)], "q": "alg"})
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith(f"/students/{student.id}?q=alg")
+    assert enrolled(student, shown) and enrolled(student, hidden)
+
+
+def test_toggle_answers_the_same_row_the_page_shows(client, make_student, make_course):
+    student = make_student()
+    course = make_course(code="MATH-101", title="Algebra", capacity=30)
+    answer = client.post(f"/students/{student.id}/courses/{course.id}",
+                         data={"course_ids": [str(course.id)]}, headers=HTMX)
+    page = client.get(f"/students/{student.id}").get_data(as_text=True)
+    row = re.compile(r'<li id="course-row-%d".*?</li>' % course.id, re.S)
+    assert row.search(answer.get_data(as_text=True)).group(0) == row.search(page).group(0)
+    assert 'hx-post="/students/%d/courses/%d"' % (student.id, course.id) in page
+
+
+def test_course_code_and_title_are_escaped_in_the_row(client, make_student, make_course):
+    student = make_student()
+    make_course(code="X-1", title='<b>"Art" & Craft</b>')
+    html = client.get(f"/students/{student.id}").get_data(as_text=True)
+    assert "&lt;b&gt;&#34;Art&#34; &amp; Craft&lt;/b&gt;" in html and "<b>" not in html
 
 
 def test_unknown_student_is_a_404_page_in_the_layout(client):

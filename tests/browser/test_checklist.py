@@ -1,7 +1,10 @@
 """The student page's course checklist: ticks enroll in place, with and without JS."""
+import re
+
 from playwright.sync_api import expect
 
-from webapp.models import StudentCourse
+from webapp.checklist import SHOWN_COURSES
+from webapp.models import Course, StudentCourse
 
 
 def open_student(page, student):
@@ -107,7 +110,6 @@ def test_without_javascript_the_checklist_saves_by_form_submit(browser, base_url
     context.add_cookies([session_cookie])
     page = context.new_page()
     page.goto(f"/students/{student.id}")
-    expect(page.get_by_role("searchbox", name="Filter courses")).to_have_count(0)
     page.get_by_role("checkbox", name="MATH-101 — Algebra").check()
     page.get_by_role("checkbox", name="ART-1 — Drawing").uncheck()
     page.get_by_role("button", name="Save enrollments").click()
@@ -135,3 +137,55 @@ def test_a_refused_token_shows_the_error_page_not_a_page_inside_the_row(page, ma
     expect(page.get_by_role("heading", name="Courses")).to_have_count(0)
     expect(page.locator("main")).to_have_count(1)
     assert not enrolled(student, course)
+
+
+def make_catalogue(count):
+    """Courses C-0000 … in one statement; returns the last one (beyond the first shown)."""
+    Course.insert_many([{"code": f"C-{n:04d}", "title": f"Course {n}"}
+                        for n in range(count)]).execute()
+    return Course.get(Course.code == f"C-{count - 1:04d}")
+
+
+def test_typing_in_the_filter_finds_a_course_beyond_the_shown_ones_and_back_works(
+        page, make_student, enrolled):
+    student = make_student()
+    far = make_catalogue(SHOWN_COURSES + 20)
+    open_student(page, student)
+    note = f"Showing {SHOWN_COURSES} of {SHOWN_COURSES + 20} courses"
+    expect(page.get_by_text(note)).to_be_visible()
+    far_box = page.get_by_role("checkbox", name=f"{far.code} — {far.title}")
+    expect(far_box).to_have_count(0)
+    search = page.get_by_role("searchbox", name="Filter courses")
+    search.fill(far.code)
+    expect(far_box).to_be_visible()
+    expect(page.get_by_role("checkbox")).to_have_count(1)
+    expect(page).to_have_url(re.compile(rf"\?q={far.code}$"))
+    expect(search).to_be_focused()
+    far_box.check()
+    expect(page.get_by_text("Enrolled in 1 course.")).to_be_visible()
+    assert enrolled(student, far) and still_same_page(page)
+    page.go_back()
+    expect(page.get_by_role("checkbox")).to_have_count(SHOWN_COURSES + 1)  # now one of theirs
+    expect(page.get_by_role("checkbox", name=f"{far.code} — {far.title}")).to_be_checked()
+
+
+def test_without_javascript_the_filter_is_a_form_and_saving_keeps_other_courses(
+        browser, base_url, session_cookie, make_student, make_course, enrolled):
+    student = make_student()
+    art = make_course(code="ART-1", title="Drawing")
+    math = make_course(code="MATH-101", title="Algebra")
+    StudentCourse.create(student=student, course=art)
+    context = browser.new_context(java_script_enabled=False, base_url=base_url)
+    context.add_cookies([session_cookie])
+    page = context.new_page()
+    page.goto(f"/students/{student.id}")
+    page.get_by_role("searchbox", name="Filter courses").fill("alg")
+    page.get_by_role("button", name="Filter").click()
+    expect(page).to_have_url(re.compile(r"\?q=alg$"))
+    expect(page.get_by_role("checkbox")).to_have_count(1)
+    page.get_by_role("checkbox", name="MATH-101 — Algebra").check()
+    page.get_by_role("button", name="Save enrollments").click()
+    expect(page.get_by_text("Enrolled in MATH-101", exact=True)).to_be_visible()
+    expect(page).to_have_url(re.compile(r"\?q=alg$"))
+    assert enrolled(student, math) and enrolled(student, art)  # ART-1 was not listed
+    context.close()
