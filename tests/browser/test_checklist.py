@@ -1,5 +1,6 @@
 """The student page's course checklist: ticks enroll in place, with and without JS."""
 import re
+from contextlib import contextmanager
 
 from playwright.sync_api import expect
 
@@ -15,6 +16,17 @@ def open_student(page, student):
 
 def still_same_page(page):
     return page.evaluate("window.registrarMarker") == "same page"
+
+
+@contextmanager
+def page_without_js(browser, base_url, session_cookie):
+    """A signed-in page in a browser context with JavaScript switched off."""
+    context = browser.new_context(java_script_enabled=False, base_url=base_url)
+    context.add_cookies([session_cookie])
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
 
 
 def test_ticking_a_course_enrolls_in_place(page, make_student, make_course, enrolled):
@@ -106,19 +118,16 @@ def test_without_javascript_the_checklist_saves_by_form_submit(browser, base_url
     math = make_course(code="MATH-101", title="Algebra", capacity=30)
     art = make_course(code="ART-1", title="Drawing")
     StudentCourse.create(student=student, course=art)
-    context = browser.new_context(java_script_enabled=False, base_url=base_url)
-    context.add_cookies([session_cookie])
-    page = context.new_page()
-    page.goto(f"/students/{student.id}")
-    page.get_by_role("checkbox", name="MATH-101 — Algebra").check()
-    page.get_by_role("checkbox", name="ART-1 — Drawing").uncheck()
-    page.get_by_role("button", name="Save enrollments").click()
-    expect(page.get_by_text("Enrolled in MATH-101", exact=True)).to_be_visible()
-    expect(page.get_by_text("Removed from ART-1", exact=True)).to_be_visible()
-    expect(page.get_by_text("29 of 30 seats left")).to_be_visible()
-    expect(page.get_by_role("checkbox", name="MATH-101 — Algebra")).to_be_checked()
+    with page_without_js(browser, base_url, session_cookie) as page:
+        page.goto(f"/students/{student.id}")
+        page.get_by_role("checkbox", name="MATH-101 — Algebra").check()
+        page.get_by_role("checkbox", name="ART-1 — Drawing").uncheck()
+        page.get_by_role("button", name="Save enrollments").click()
+        expect(page.get_by_text("Enrolled in MATH-101", exact=True)).to_be_visible()
+        expect(page.get_by_text("Removed from ART-1", exact=True)).to_be_visible()
+        expect(page.get_by_text("29 of 30 seats left")).to_be_visible()
+        expect(page.get_by_role("checkbox", name="MATH-101 — Algebra")).to_be_checked()
     assert enrolled(student, math) and not enrolled(student, art)
-    context.close()
 
 
 def test_a_refused_token_shows_the_error_page_not_a_page_inside_the_row(page, make_student,
@@ -175,17 +184,14 @@ def test_without_javascript_the_filter_is_a_form_and_saving_keeps_other_courses(
     art = make_course(code="ART-1", title="Drawing")
     math = make_course(code="MATH-101", title="Algebra")
     StudentCourse.create(student=student, course=art)
-    context = browser.new_context(java_script_enabled=False, base_url=base_url)
-    context.add_cookies([session_cookie])
-    page = context.new_page()
-    page.goto(f"/students/{student.id}")
-    page.get_by_role("searchbox", name="Filter courses").fill("alg")
-    page.get_by_role("button", name="Filter").click()
-    expect(page).to_have_url(re.compile(r"\?q=alg$"))
-    expect(page.get_by_role("checkbox")).to_have_count(1)
-    page.get_by_role("checkbox", name="MATH-101 — Algebra").check()
-    page.get_by_role("button", name="Save enrollments").click()
-    expect(page.get_by_text("Enrolled in MATH-101", exact=True)).to_be_visible()
-    expect(page).to_have_url(re.compile(r"\?q=alg$"))
+    with page_without_js(browser, base_url, session_cookie) as page:
+        page.goto(f"/students/{student.id}")
+        page.get_by_role("searchbox", name="Filter courses").fill("alg")
+        page.get_by_role("button", name="Filter").click()
+        expect(page).to_have_url(re.compile(r"\?q=alg$"))
+        expect(page.get_by_role("checkbox")).to_have_count(1)
+        page.get_by_role("checkbox", name="MATH-101 — Algebra").check()
+        page.get_by_role("button", name="Save enrollments").click()
+        expect(page.get_by_text("Enrolled in MATH-101", exact=True)).to_be_visible()
+        expect(page).to_have_url(re.compile(r"\?q=alg$"))
     assert enrolled(student, math) and enrolled(student, art)  # ART-1 was not listed
-    context.close()
