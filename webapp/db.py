@@ -110,6 +110,11 @@ def run_sql(sql, *params):
     return db.execute_sql(sql, params)
 
 
+def placeholders(count):
+    """`?, ?, …` for `count` values (run_sql adapts them to the database)."""
+    return ", ".join("?" * count)
+
+
 def fetch_all(sql, *params):
     return run_sql(sql, *params).fetchall()
 
@@ -123,7 +128,7 @@ def insert_rows(table, columns, rows, suffix=""):
     `suffix` follows the VALUES (ON CONFLICT …); with a RETURNING suffix the returned
     rows come back (SQLite ≥ 3.35 and Postgres both have RETURNING)."""
     returned = []
-    one_row = "(" + ", ".join("?" * len(columns)) + ")"
+    one_row = f"({placeholders(len(columns))})"
     for start in range(0, len(rows), ROWS_PER_INSERT):  # (peewee's chunked pads each batch)
         batch = rows[start:start + ROWS_PER_INSERT]
         cursor = run_sql(f"INSERT INTO {table} ({', '.join(columns)}) "

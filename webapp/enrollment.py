@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 
 from . import audit
 from .audit import ENROLL, UNENROLL
-from .db import fetch_all, insert_rows, is_sqlite, run_sql, write_transaction
+from .db import (fetch_all, insert_rows, is_sqlite, placeholders, run_sql,
+                 write_transaction)
 from .models import Course, EnrollmentEvent, Student, StudentCourse, utcnow
 
 MAX_IDS_PER_REQUEST = 500
@@ -102,10 +103,6 @@ def _require_student(student_id):
         raise StudentNotFound(student_id)
 
 
-def _placeholders(ids):
-    return ", ".join("?" * len(ids))
-
-
 _COURSE_FIELDS = ("id", "code", "title", "capacity", "enrolled_count")
 
 
@@ -115,7 +112,7 @@ def _lock_courses(course_ids):
     if not course_ids:
         return {}
     rows = fetch_all(f"SELECT {', '.join(_COURSE_FIELDS)} FROM courses "
-                     f"WHERE id IN ({_placeholders(course_ids)}) ORDER BY id"
+                     f"WHERE id IN ({placeholders(len(course_ids))}) ORDER BY id"
                      + ("" if is_sqlite() else " FOR UPDATE"), *course_ids)
     return {row[0]: Course(**dict(zip(_COURSE_FIELDS, row))) for row in rows}
 
@@ -125,7 +122,8 @@ def _student_and_current(student_id, course_ids):
     how many courses they have in all).
 
     Must run after _lock_courses so concurrent writers see each other's rows."""
-    in_courses = f"AND sc.course_id IN ({_placeholders(course_ids)})" if course_ids else "AND 0 = 1"
+    in_courses = (f"AND sc.course_id IN ({placeholders(len(course_ids))})" if course_ids
+                  else "AND 0 = 1")
     rows = fetch_all(f"""SELECT sc.course_id, (SELECT COUNT(*) FROM student_courses e
                                                WHERE e.student_id = s.id)
                          FROM students s
@@ -147,7 +145,7 @@ def _insert_enrollments(pairs):
 def _delete_enrollments(student_id, course_ids):
     if course_ids:
         run_sql(f"DELETE FROM student_courses WHERE student_id = ? "
-                f"AND course_id IN ({_placeholders(course_ids)})", student_id, *course_ids)
+                f"AND course_id IN ({placeholders(len(course_ids))})", student_id, *course_ids)
 
 
 def change_enrollments(student_id, add=(), remove=()):

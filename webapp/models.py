@@ -199,6 +199,3 @@ class EnrollmentEvent(BaseModel):
     class Meta:
         table_name = "enrollment_events"
 
-
-ALL_MODELS = [Student, Course, StudentCourse, User, UserSession, ApiToken, LoginFailure,
-              EnrollmentEvent]
