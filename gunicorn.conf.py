@@ -23,7 +23,7 @@ max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "10000"))
 max_requests_jitter = max_requests // 10
 
 # Logs go to stderr. The access log is off by default (ACCESS_LOG=1 turns it on) and,
-# when on, is one JSON object per request (webapp.access_log.AccessJsonFormatter).
+# when on, is one JSON object per request (webapp.ops.access_log.AccessJsonFormatter).
 accesslog = "-" if os.environ.get("ACCESS_LOG", "") in {"1", "true", "yes"} else None
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info")
@@ -32,7 +32,7 @@ logconfig_dict = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
-        "json_access": {"()": "webapp.access_log.AccessJsonFormatter"},
+        "json_access": {"()": "webapp.ops.access_log.AccessJsonFormatter"},
         "plain": {"format": "%(asctime)s [%(process)d] %(levelname)s %(message)s"},
     },
     "handlers": {

@@ -8,9 +8,9 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from webapp import enrollment
 from webapp.db import db, make_database
 from webapp.models import Course, Student, StudentCourse
+from webapp.rules import enrollment
 
 DATA_DIR = Path(__file__).resolve().parent / ".data"
 FLASK = Path(sys.executable).with_name("flask")

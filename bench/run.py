@@ -40,12 +40,13 @@ def extra_headers():
 
 def signed_in_headers(app):
     """Credentials of a bench registrar: a bearer token and a session cookie."""
-    from webapp import auth, users
+    from webapp import security
+    from webapp.rules import users
     with app.app_context():
         user = users.find_user(BENCH_USER) or users.create_user(
             BENCH_USER, "Bench Registrar", "registrar", secrets.token_urlsafe(16))
         return {"Authorization": f"Bearer {users.issue_token(user)}",
-                "Cookie": f"{auth.SESSION_COOKIE}={users.start_session(user)}"}
+                "Cookie": f"{security.SESSION_COOKIE}={users.start_session(user)}"}
 
 
 def route_exists(app, scenario):

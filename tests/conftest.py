@@ -12,9 +12,10 @@ import pytest
 from peewee import PostgresqlDatabase
 from playhouse.db_url import parse
 
-from webapp import create_app, migrate
+from webapp import create_app
 from webapp.config import PROJECT_ROOT
 from webapp.db import db, make_database
+from webapp.ops import migrate
 
 MIGRATIONS_DIR = str(PROJECT_ROOT / "migrations")
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
@@ -160,14 +161,14 @@ def fast_password_hashing(monkeypatch):
     """argon2 at its lightest: the tests check behaviour, not hashing cost."""
     from argon2 import PasswordHasher
 
-    from webapp import users
+    from webapp.rules import users
     monkeypatch.setattr(users, "password_hasher",
                         PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
 
 
 @pytest.fixture
 def make_user(database):
-    from webapp import users
+    from webapp.rules import users
 
     def make(email, role, name=None, password=PASSWORD):
         return users.create_user(email, name or email.split("@")[0].title(), role, password)
@@ -187,8 +188,9 @@ def staff_user(make_user):
 def sign_in(test_client, user):
     """Authenticate a test client as `user`: a session cookie for pages, a bearer token
     for the API (each surface ignores the other's credential)."""
-    from webapp import auth, users
-    test_client.set_cookie(auth.SESSION_COOKIE, users.start_session(user))
+    from webapp import security
+    from webapp.rules import users
+    test_client.set_cookie(security.SESSION_COOKIE, users.start_session(user))
     test_client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {users.issue_token(user)}"
     return test_client
 
@@ -212,13 +214,13 @@ def staff_client(app, staff_user):
 
 @pytest.fixture
 def api_headers(registrar):
-    from webapp import users
+    from webapp.rules import users
     return {"Authorization": f"Bearer {users.issue_token(registrar)}"}
 
 
 @pytest.fixture
 def staff_api_headers(staff_user):
-    from webapp import users
+    from webapp.rules import users
     return {"Authorization": f"Bearer {users.issue_token(staff_user)}"}
 
 

@@ -1,7 +1,8 @@
 """/api/courses: list, search, create, read, and a course's roster."""
 import pytest
 
-from webapp import enrollment
+from webapp.rules import enrollment
+
 
 def test_creating_a_course_answers_201_with_seats_and_location(api):
     response = api.post("/api/courses", json={"code": "math-101", "title": "Calculus",

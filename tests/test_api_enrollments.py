@@ -2,8 +2,8 @@
 import pytest
 from playhouse.test_utils import count_queries
 
-from webapp import enrollment
 from webapp.models import Course, StudentCourse
+from webapp.rules import enrollment
 
 
 def enrolled_pairs():

@@ -25,7 +25,7 @@ def test_an_unhandled_error_is_json_with_the_request_id_and_no_details(app, api,
                                                                       make_student):
     def broken(*args, **kwargs):
         raise RuntimeError("SELECT secret FROM students")
-    monkeypatch.setattr("webapp.api.student_enrollments", broken)
+    monkeypatch.setattr("webapp.api.core.student_enrollments", broken)
     student = make_student()
 
     response = api.get(f"/api/students/{student.id}", headers={"X-Request-ID": "trace-500"})
@@ -37,7 +37,7 @@ def test_an_unhandled_error_is_json_with_the_request_id_and_no_details(app, api,
 
 def test_a_response_that_breaks_its_documented_model_is_an_ordinary_500(api, monkeypatch,
                                                                         make_course, caplog):
-    monkeypatch.setattr("webapp.api_schemas.Course.of", lambda row: {"id": row.id})
+    monkeypatch.setattr("webapp.api.schemas.Course.of", lambda row: {"id": row.id})
     course = make_course()
 
     response = api.get(f"/api/courses/{course.id}")

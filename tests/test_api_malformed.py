@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from webapp.enrollment import MAX_IDS_PER_REQUEST
+from webapp.rules.enrollment import MAX_IDS_PER_REQUEST
 
 ENROLL = "/api/students/{student}/courses"
 STUDENT = "/api/students/{student}"

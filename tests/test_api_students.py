@@ -3,9 +3,10 @@ import re
 
 import pytest
 
-from webapp import create_app, enrollment, users
+from webapp import create_app
 from webapp.db import db
 from webapp.models import Course, Student, StudentCourse
+from webapp.rules import enrollment, users
 
 from .conftest import PASSWORD
 

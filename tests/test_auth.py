@@ -3,8 +3,9 @@ import re
 
 import pytest
 
-from webapp import auth, users
+from webapp import security
 from webapp.models import LoginFailure, StudentCourse, UserSession
+from webapp.rules import users
 
 from .conftest import PASSWORD
 
@@ -14,7 +15,7 @@ def sign_in_form(client, email, password=PASSWORD, **kwargs):
 
 
 def session_cookie(client):
-    cookie = client.get_cookie(auth.SESSION_COOKIE)
+    cookie = client.get_cookie(security.SESSION_COOKIE)
     return cookie.value if cookie else None
 
 
@@ -46,7 +47,7 @@ def test_sign_in_sets_a_hardened_cookie_and_rotates_the_session_id(app, anon_cli
     assert first and anon_client.get("/").status_code == 200
     response = sign_in_form(anon_client, registrar.email)
     set_cookie = next(v for k, v in response.headers.items()
-                      if k == "Set-Cookie" and v.startswith(auth.SESSION_COOKIE))
+                      if k == "Set-Cookie" and v.startswith(security.SESSION_COOKIE))
     assert "HttpOnly" in set_cookie and "SameSite=Lax" in set_cookie and "Secure" in set_cookie
     second = session_cookie(anon_client)
     assert second != first
@@ -64,7 +65,7 @@ def test_a_cookie_replayed_after_sign_out_is_refused(app, anon_client, registrar
     stolen = session_cookie(anon_client)
     assert anon_client.post("/logout").status_code == 303
     thief = app.test_client()
-    thief.set_cookie(auth.SESSION_COOKIE, stolen)
+    thief.set_cookie(security.SESSION_COOKIE, stolen)
     assert thief.get("/").status_code == 302
     assert UserSession.select().count() == 0
 

@@ -5,9 +5,9 @@ import threading
 
 import pytest
 
-from webapp import enrollment
 from webapp.db import db
 from webapp.models import Course, StudentCourse
+from webapp.rules import enrollment
 
 sqlite_only = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 postgres_only = pytest.mark.parametrize("database_url", ["postgres"], indirect=True)

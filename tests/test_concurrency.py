@@ -2,10 +2,10 @@
 import threading
 from contextlib import nullcontext
 
-from webapp import enrollment
 from webapp.db import db
-from webapp.enrollment import CourseFull
 from webapp.models import Course, StudentCourse
+from webapp.rules import enrollment
+from webapp.rules.enrollment import CourseFull
 
 
 def race(workers, connect=True):

@@ -2,10 +2,11 @@
 import pytest
 from playhouse.test_utils import assert_query_count
 
-from webapp import enrollment
-from webapp.enrollment import (ConflictingChange, CourseFull, CourseNotFound, NotEnrolled,
-                               StudentNotFound, UnknownCourses, UnknownStudents)
 from webapp.models import Course, Student, StudentCourse
+from webapp.rules import enrollment
+from webapp.rules.enrollment import (ConflictingChange, CourseFull, CourseNotFound,
+                                     NotEnrolled, StudentNotFound, UnknownCourses,
+                                     UnknownStudents)
 
 
 def enrolled_pairs():

@@ -1,8 +1,8 @@
 """`flask gen-data`: large, realistic, reproducible data sets in one transaction."""
 from peewee import fn
 
-from webapp import enrollment
 from webapp.models import Course, Student, StudentCourse
+from webapp.rules import enrollment
 
 
 def gen(runner, students=300, courses=20, enrollments=1500, seed=7):

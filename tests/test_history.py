@@ -1,9 +1,9 @@
 """Enrollment history: one event per effective change, with actor and request id; undo."""
 import pytest
 
-from webapp import audit, enrollment
-from webapp.enrollment import CourseFull, NotUndoable
 from webapp.models import EnrollmentEvent, StudentCourse
+from webapp.rules import audit, enrollment
+from webapp.rules.enrollment import CourseFull, NotUndoable
 
 RITA = audit.Actor(7, "Rita Registrar", "req-1")
 

@@ -1,8 +1,8 @@
 """History on the student and course pages; Undo; the history a toggle adds in place."""
 import re
 
-from webapp import enrollment
 from webapp.models import EnrollmentEvent, StudentCourse
+from webapp.rules import enrollment
 
 HTMX = {"HX-Request": "true"}
 

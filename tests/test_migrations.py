@@ -5,8 +5,8 @@ import textwrap
 import pytest
 from peewee import IntegrityError, SqliteDatabase
 
-from webapp import migrate
 from webapp.db import db
+from webapp.ops import migrate
 
 from .conftest import MIGRATIONS_DIR, release, use_database
 

@@ -1,9 +1,9 @@
 """Student and course validation shared by pages and API."""
 import pytest
 
-from webapp import records
 from webapp.models import Course, Student
-from webapp.records import DuplicateRecord, InvalidRecord, RecordNotFound
+from webapp.rules import records
+from webapp.rules.records import DuplicateRecord, InvalidRecord, RecordNotFound
 
 
 def test_create_student_normalises_email_and_blank_number(database):
@@ -72,7 +72,7 @@ def test_bad_capacity_is_refused(database, capacity):
 
 
 def test_capacity_cannot_drop_below_enrollment(make_student, make_course):
-    from webapp.enrollment import enroll_students
+    from webapp.rules.enrollment import enroll_students
     course = make_course(capacity=5)
     enroll_students(course.id, [make_student().id, make_student().id])
     with pytest.raises(InvalidRecord) as error:
@@ -90,8 +90,8 @@ def test_duplicate_course_code(database):
 
 
 def test_student_search_matches_name_email_or_number_in_any_case(make_student, make_course, database):
-    from webapp.enrollment import enroll
     from webapp.models import Student
+    from webapp.rules.enrollment import enroll
     ada = make_student(name="Ada Lovelace", email="ada@school.test", student_number="S-0042")
     make_student(name="Grace Hopper", email="grace@school.test")
     enroll(ada.id, [make_course(code="MATH-101").id])
@@ -111,7 +111,7 @@ def test_course_search_matches_code_or_title(make_course, database):
 
 
 def test_a_nul_character_is_refused_not_a_database_error(database):
-    from webapp import records
+    from webapp.rules import records
     with pytest.raises(records.InvalidRecord) as refused:
         records.create_student({"name": "Ada\x00", "email": "ada@school.test"})
     assert refused.value.errors == {"name": "Contains a character that is not allowed."}

@@ -4,8 +4,8 @@ import logging
 import multiprocessing
 import runpy
 
-from webapp.access_log import AccessJsonFormatter
 from webapp.config import PROJECT_ROOT
+from webapp.ops.access_log import AccessJsonFormatter
 
 
 def gunicorn_settings(monkeypatch, **env):
@@ -26,7 +26,7 @@ def test_access_log_is_off_unless_asked_and_then_json(monkeypatch):
     on = gunicorn_settings(monkeypatch, ACCESS_LOG="1", BIND="0.0.0.0:9000")
     assert on["accesslog"] == "-" and on["bind"] == "0.0.0.0:9000"
     formatter = on["logconfig_dict"]["formatters"]["json_access"]["()"]
-    assert formatter == "webapp.access_log.AccessJsonFormatter"
+    assert formatter == "webapp.ops.access_log.AccessJsonFormatter"
 
 
 def test_access_records_become_one_json_object_with_named_fields():

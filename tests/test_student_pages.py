@@ -6,8 +6,8 @@ from playhouse.test_utils import assert_query_count
 
 from tests.conftest import sign_in
 from webapp import create_app
-from webapp.checklist import SHOWN_COURSES
 from webapp.models import Course, Student, StudentCourse
+from webapp.rules.checklist import SHOWN_COURSES
 
 HTMX = {"HX-Request": "true"}
 

@@ -1,6 +1,6 @@
 """`flask --app webapp users …` commands."""
-from webapp import users
 from webapp.models import ApiToken, User
+from webapp.rules import users
 
 from .conftest import PASSWORD
 

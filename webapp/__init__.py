@@ -1,4 +1,9 @@
-"""Registrar: a Flask app for putting students into courses."""
+"""Registrar: a Flask app for putting students into courses.
+
+Packages by layer (each __init__ states its import rule, tests/test_layout.py checks them):
+rules/ (the enrollment rules, no Flask), pages/ (HTML), api/ (JSON), ops/ (command line and
+operations). Beside them: config, db, models, errors, security, request_log.
+"""
 import secrets
 
 from flask import Flask, request
@@ -24,23 +29,19 @@ def create_app(config=None):
                                "which writes one to instance/secret_key")
         app.config["SECRET_KEY"] = secrets.token_hex(32)
 
-    from . import (api, auth, cli, courses, errors, health, history, main, request_log,
-                   security, students, users_cli)
+    from . import api, errors, request_log, security
+    from .ops import cli, health, users_cli
+    from .pages import auth, courses, history, home, students
     request_log.register(app)  # first: every later hook and log line sees the request id
 
     db.initialize(make_database(app.config["DATABASE_URL"]))
     _register_db_hooks(app)
     csrf.init_app(app)
 
-    security.register(app)
     errors.register(app)
-    auth.register(app)
-    app.register_blueprint(main.bp)
-    app.register_blueprint(students.bp)
-    app.register_blueprint(courses.bp)
-    app.register_blueprint(history.bp)
-    app.register_blueprint(health.bp)
-    app.register_blueprint(api.bp)
+    security.register(app)
+    for blueprint in (auth.bp, home.bp, students.bp, courses.bp, history.bp, health.bp, api.bp):
+        app.register_blueprint(blueprint)
     csrf.exempt(api.bp)  # JSON clients, not forms: authenticated by bearer token (issue 6)
     cli.register(app)
     users_cli.register(app)

@@ -23,7 +23,7 @@ def load_config():
         "DEBUG": debug,
         "MAX_CONTENT_LENGTH": 1024 * 1024,
         # Flask's own cookie carries the CSRF token and flash messages; the sign-in
-        # cookie (webapp/auth.py) uses the same flags.
+        # cookie (webapp/security.py) uses the same flags.
         "SESSION_COOKIE_SECURE": not debug,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_HTTPONLY": True,

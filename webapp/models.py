@@ -2,8 +2,7 @@
 from datetime import datetime, timezone
 
 from peewee import (SQL, AutoField, BooleanField, CharField, CompositeKey, DateTimeField,
-                    ForeignKeyField,
-                    IntegerField, Model, fn)
+                    ForeignKeyField, IntegerField, Model, fn)
 
 from .db import db
 

@@ -1,17 +1,110 @@
-"""Security headers on every response.
+"""Who may ask what, and the headers every answer carries.
+
+The gate: pages authenticate with a server-side session (cookie `registrar_sid`, a random
+id whose SHA-256 is a row in user_sessions), so signing out really revokes it. The API
+authenticates only with `Authorization: Bearer <token>`; cookies count for nothing there,
+which is why the API blueprint can be exempt from CSRF.
 
 The CSP allows no inline script, so htmx must not inject its indicator style
 (htmx.config.includeIndicatorStyles is turned off in a meta tag in base.html).
 """
+from urllib.parse import urlsplit
+
+from flask import abort, g, redirect, request, url_for
+
+from .errors import json_error, wants_json
+from .rules import audit, users
+
 CONTENT_SECURITY_POLICY = ("default-src 'self'; object-src 'none'; base-uri 'self'; "
                            "frame-ancestors 'none'; form-action 'self'")
 
+SESSION_COOKIE = "registrar_sid"
+PUBLIC_PATHS = ("/login", "/static/", "/healthz", "/api/openapi.json", "/api/docs")
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+# Answered without looking anyone up (a health probe must not depend on a session query).
+NO_USER_ENDPOINTS = {"static", "health.healthz"}
+# Signing yourself out is the one write a read-only account may make.
+ANY_USER_WRITES = {"auth.logout", "auth.logout_everywhere"}
+
+
+def _bearer_token():
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else None
+
+
+def load_user():
+    """Find who is asking (one query) and make them the author of any change."""
+    if request.endpoint in NO_USER_ENDPOINTS:
+        g.user = None
+    elif wants_json():
+        g.user = users.user_for_token(_bearer_token())
+    else:
+        g.user = users.user_for_session(request.cookies.get(SESSION_COOKIE))
+    g.can_edit = bool(g.user and g.user.can_edit)
+    if g.user:
+        actor = audit.Actor(g.user.id, g.user.name, g.get("request_id"))
+        g.actor_token = audit.set_actor(actor)
+
+
+def require_access():
+    """Send strangers to sign in (401 on the API) and refuse staff writes with 403."""
+    if request.path.startswith(PUBLIC_PATHS):
+        return None
+    if g.user is None:
+        if wants_json():
+            response = json_error(401, "authentication required: send Authorization: Bearer <token>")
+            response.headers["WWW-Authenticate"] = 'Bearer realm="registrar"'
+            return response
+        login_url = url_for("auth.login", next=safe_next(request.full_path))
+        if request.headers.get("HX-Request"):
+            return "", 401, {"HX-Redirect": login_url}
+        return redirect(login_url, 303 if request.method not in SAFE_METHODS else 302)
+    if request.method not in SAFE_METHODS and not g.user.can_edit \
+            and request.endpoint not in ANY_USER_WRITES:
+        abort(403, "Your account can view enrollment data but not change it.")
+    return None
+
+
+def forget_actor(exc):
+    token = g.pop("actor_token", None)
+    if token is not None:
+        audit.reset_actor(token)
+
+
+def no_store(response):
+    """Pages and API answers carry student data: never cache them anywhere."""
+    if request.endpoint != "static":
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def safe_next(target):
+    """Only same-site paths are followed after sign-in (no open redirects)."""
+    target = (target or "").rstrip("?")
+    parts = urlsplit(target)
+    if not target.startswith("/") or target.startswith("//") or parts.scheme or parts.netloc:
+        return None
+    return None if target.startswith("/login") else target
+
+
+def _security_headers(response):
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    return response
+
+
+def _template_globals():
+    return {"current_user": g.get("user"), "can_edit": g.get("can_edit", False)}
+
 
 def register(app):
-    @app.after_request
-    def _security_headers(response):
-        headers = response.headers
-        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("Referrer-Policy", "same-origin")
-        return response
+    """Install the gate and the headers; call after the request-id hook so the actor
+    carries the id."""
+    app.before_request(load_user)
+    app.before_request(require_access)
+    app.teardown_request(forget_actor)
+    app.after_request(no_store)
+    app.after_request(_security_headers)
+    app.context_processor(_template_globals)

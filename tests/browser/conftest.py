@@ -109,8 +109,9 @@ def enrolled(database):
 @pytest.fixture
 def session_cookie(registrar, base_url):
     """A signed-in registrar's session cookie for the served app."""
-    from webapp import auth, users
-    return {"name": auth.SESSION_COOKIE, "value": users.start_session(registrar),
+    from webapp import security
+    from webapp.rules import users
+    return {"name": security.SESSION_COOKIE, "value": users.start_session(registrar),
             "url": base_url}
 
 

@@ -4,8 +4,8 @@ from contextlib import contextmanager
 
 from playwright.sync_api import expect
 
-from webapp.checklist import SHOWN_COURSES
 from webapp.models import Course, StudentCourse
+from webapp.rules.checklist import SHOWN_COURSES
 
 
 def open_student(page, student):

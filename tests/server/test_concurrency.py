@@ -1,6 +1,6 @@
 """Racing clients through gunicorn (2 workers): no duplicates, no overbooking, no 5xx."""
-from webapp import enrollment
 from webapp.models import Course, StudentCourse
+from webapp.rules import enrollment
 
 from ..test_concurrency import race
 from .harness import request

@@ -1,23 +1,18 @@
-"""The JSON API under /api (contract: design/API.md).
-
-Each route parses its input with a pydantic model (api_schemas.py), calls records.py or
-enrollment.py, and answers with a response model. spectree builds the OpenAPI document
-from these same route definitions, so the document cannot drift from the code.
-"""
+"""What every API route shares: the blueprint, the OpenAPI spec, `operation`, the
+mapping of rule errors to JSON answers, and small answer helpers."""
 from json import dumps as to_json
 
-from flask import Blueprint, abort, jsonify, render_template, request, url_for
+from flask import Blueprint, abort, request, url_for
 from spectree import Response, SecurityScheme, SpecTree, Tag
 from spectree.models import SecureType, SecuritySchemeData
 from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
-from . import api_schemas as schemas
-from . import audit, records
-from .enrollment import (ConflictingChange, CourseFull, CourseNotFound, NotEnrolled,
-                         StudentNotFound, UnknownCourses, change_enrollments, enroll,
-                         student_enrollments, unenroll)
-from .errors import json_error
-from .models import Course, Student, StudentCourse
+from ..errors import json_error
+from ..models import Student
+from ..rules import records
+from ..rules.enrollment import (ConflictingChange, CourseFull, CourseNotFound, NotEnrolled,
+                                StudentNotFound, UnknownCourses, student_enrollments)
+from . import schemas
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -172,20 +167,18 @@ def _conflicting_change(error):
     return json_error(400, str(error), conflicting_course_ids=error.course_ids)
 
 
-# Helpers -------------------------------------------------------------------------------
-
-def _page(query, params, item, page_model):
+def page_of(query, params, item, page_model):
     rows = query.paginate(params.page, params.per_page)
     return page_model(items=[item(row) for row in rows], page=params.page,
                       per_page=params.per_page, total=query.count())
 
 
-def _created(answer, endpoint, **ids):
+def created(answer, endpoint, **ids):
     """201 with the new record and, in `Location`, where to read it."""
     return answer, 201, {"Location": url_for(endpoint, **ids)}
 
 
-def _student(student_id):
+def student_of(student_id):
     """The student with their course count, or RecordNotFound."""
     row = Student.search().where(Student.id == student_id).first()
     if row is None:
@@ -193,138 +186,5 @@ def _student(student_id):
     return schemas.Student.of(row)
 
 
-def _enrollments(student_id):
+def enrollments_of(student_id):
     return [schemas.Enrollment.of(course) for course in student_enrollments(student_id)]
-
-
-# Students ------------------------------------------------------------------------------
-
-@operation("GET", "/students", STUDENTS, 200, schemas.StudentPage)
-def list_students(query: schemas.PageQuery):
-    """List students, by name; `q` searches name, email and student number."""
-    return _page(Student.search(query.q), query, schemas.Student.of, schemas.StudentPage)
-
-
-@operation("POST", "/students", STUDENTS, 201, schemas.Student, 409, *BODY_ERRORS)
-def create_student(json: schemas.StudentCreate):
-    """Create a student; answers with the student and a `Location` header."""
-    row = records.create_student(json.model_dump())
-    return _created(schemas.Student.of(row, course_count=0), ".get_student", student_id=row.id)
-
-
-@operation("GET", STUDENT, STUDENTS, 200, schemas.StudentDetail, 404)
-def get_student(student_id):
-    """One student with the courses they are in, by code."""
-    courses = _enrollments(student_id)
-    return schemas.StudentDetail(**_student(student_id).model_dump(), courses=courses)
-
-
-@operation("PATCH", STUDENT, STUDENTS, 200, schemas.Student, *CHANGE_ERRORS)
-def update_student(student_id, json: schemas.StudentUpdate):
-    """Change any of name, email, student_number; keys not sent stay as they are."""
-    records.update_student(student_id, json.model_dump(exclude_unset=True))
-    return _student(student_id)
-
-
-@operation("DELETE", STUDENT, STUDENTS, 204, None, 404)
-def delete_student(student_id):
-    """Delete a student; their enrollments go with them."""
-    records.delete_student(student_id)
-    return "", 204
-
-
-# Courses -------------------------------------------------------------------------------
-
-@operation("GET", "/courses", COURSES, 200, schemas.CoursePage)
-def list_courses(query: schemas.PageQuery):
-    """List courses, by code; `q` searches code and title."""
-    return _page(Course.search(query.q), query, schemas.Course.of, schemas.CoursePage)
-
-
-@operation("POST", "/courses", COURSES, 201, schemas.Course, 409, *BODY_ERRORS)
-def create_course(json: schemas.CourseCreate):
-    """Create a course (the code is stored upper-case); `capacity` null = unlimited."""
-    row = records.create_course(json.model_dump())
-    return _created(schemas.Course.of(row), ".get_course", course_id=row.id)
-
-
-@operation("GET", COURSE, COURSES, 200, schemas.Course, 404)
-def get_course(course_id):
-    """One course with its enrolled count and seats left."""
-    return schemas.Course.of(records.get_course(course_id))
-
-
-@operation("GET", COURSE + "/students", COURSES, 200, schemas.Roster, 404)
-def course_students(course_id):
-    """The course's roster, by name, each student with when they enrolled."""
-    records.get_course(course_id)
-    rows = (Student.search()
-            .select_extend(StudentCourse.enrolled_at)
-            .join(StudentCourse, on=(StudentCourse.student == Student.id))
-            .where(StudentCourse.course == course_id)
-            .objects())
-    students = [schemas.RosterStudent(**schemas.Student.of(row).model_dump(),
-                                      enrolled_at=row.enrolled_at) for row in rows]
-    return schemas.Roster(course_id=course_id, students=students)
-
-
-# Enrollments ---------------------------------------------------------------------------
-
-@operation("POST", STUDENT + "/courses", ENROLLMENTS, 200, schemas.EnrollResult, *CHANGE_ERRORS)
-def enroll_student(student_id, json: schemas.CourseIds):
-    """Enroll the student in every listed course: idempotent and all-or-nothing.
-
-    Unknown course ids are a 400 naming them all; a course without a free seat is a 409
-    naming it; in both cases nothing is written."""
-    result = enroll(student_id, json.course_ids)
-    courses = (_enrollments(student_id) if result.enrollments is None
-               else [schemas.Enrollment.of(e) for e in result.enrollments])
-    return schemas.EnrollResult(student_id=student_id, enrolled=result.enrolled,
-                                already_enrolled=result.already_enrolled, courses=courses)
-
-
-@operation("GET", STUDENT + "/courses", ENROLLMENTS, 200, schemas.StudentCourses, 404)
-def list_student_courses(student_id):
-    """The courses the student is in, by code."""
-    return schemas.StudentCourses(student_id=student_id, courses=_enrollments(student_id))
-
-
-@operation("PATCH", STUDENT + "/courses", ENROLLMENTS, 200, schemas.ChangeResult, *CHANGE_ERRORS)
-def change_student_courses(student_id, json: schemas.EnrollmentChange):
-    """Add and remove courses in one all-or-nothing change.
-
-    Removing a course the student is not in changes nothing; an id in both lists is a 400."""
-    result = change_enrollments(student_id, add=json.add, remove=json.remove)
-    return schemas.ChangeResult(student_id=student_id, enrolled=result.enrolled,
-                                already_enrolled=result.already_enrolled,
-                                removed=result.removed, courses=_enrollments(student_id))
-
-
-@operation("DELETE", STUDENT + "/courses/<int:course_id>", ENROLLMENTS, 204, None, 404)
-def unenroll_student(student_id, course_id):
-    """Take the student out of one course (404 if they are not in it)."""
-    unenroll(student_id, course_id)
-    return "", 204
-
-
-@operation("GET", STUDENT + "/history", HISTORY, 200, schemas.History, 404)
-def student_history(student_id):
-    """The student's enrollment changes, newest first: one event per effective change."""
-    records.get_student(student_id)
-    events = audit.student_history(student_id, limit=None)
-    return schemas.History(student_id=student_id,
-                           events=[schemas.HistoryEvent.of(event) for event in events])
-
-
-# The document --------------------------------------------------------------------------
-
-@bp.get("/openapi.json")
-def openapi_document():
-    """The OpenAPI 3.1 document, generated from the routes above."""
-    return jsonify(spec.spec)
-
-
-@bp.get("/docs")
-def docs():
-    """The same document as a page for people (server-rendered, no scripts)."""
-    return render_template("api/docs.html", doc=spec.spec)

@@ -2,16 +2,18 @@
 generated from them, so the document and the checks cannot drift apart.
 
 Request bodies are strict (no "3" for 3, no 1.0, no true) and reject unknown keys. Their
-constraints mirror the rules of records.py, which still has the last word: anything these
+constraints mirror the rules of rules/records.py, which still has the last word: anything these
 models accept, records.py accepts too, so a well-formed request never meets a surprise 400.
 """
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, WithJsonSchema
+from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer,
+                      WithJsonSchema)
 
-from .enrollment import MAX_IDS_PER_REQUEST
-from .models import Course as CourseRow, Student as StudentRow
+from ..models import Course as CourseRow
+from ..models import Student as StudentRow
+from ..rules.enrollment import MAX_IDS_PER_REQUEST
 
 # Ids are Postgres `integer` columns; anything larger can never name a row.
 MAX_ID = 2**31 - 1

@@ -8,7 +8,7 @@ import os
 import sqlite3
 from pathlib import Path
 
-from .db import db, is_sqlite
+from ..db import db, is_sqlite
 
 POSTGRES_HELP = """This database is PostgreSQL: use its own tools, which also work while the server runs.
   back up:  pg_dump --format=custom --file=registrar.dump "$DATABASE_URL"

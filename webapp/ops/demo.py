@@ -3,9 +3,9 @@ import random
 
 from faker import Faker
 
-from .db import db
-from .enrollment import enroll_students
-from .models import Course, Student
+from ..db import db
+from ..models import Course, Student
+from ..rules.enrollment import enroll_students
 
 # (code, title, capacity) — None is unlimited; a few are small, ALG-210 is nearly full.
 DEMO_COURSES = [

@@ -8,17 +8,17 @@ the driver's `executemany` runs it over chunks of rows, because building SQL tex
 million rows in peewee costs four times what SQLite needs to store them.
 """
 import math
-from contextlib import contextmanager
 import random
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from faker import Faker
 from peewee import SQL, chunked, fn
 
-from .db import db, is_sqlite, write_transaction
-from .models import Course, Student, StudentCourse
+from ..db import db, is_sqlite, write_transaction
+from ..models import Course, Student, StudentCourse
 
 DEPARTMENTS = {
     "ART": "Art", "BIO": "Biology", "CHEM": "Chemistry", "CS": "Computer Science",

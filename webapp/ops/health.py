@@ -1,7 +1,7 @@
 """/healthz for load balancers and monitors: is the app up and does the database answer?"""
 from flask import Blueprint, current_app, jsonify
 
-from .db import db
+from ..db import db
 
 bp = Blueprint("health", __name__)
 

@@ -6,7 +6,7 @@ from contextlib import contextmanager
 
 from playhouse.migrations import Runner
 
-from .db import db, is_sqlite
+from ..db import db, is_sqlite
 
 
 class ForeignKeyViolation(RuntimeError):

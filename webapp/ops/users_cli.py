@@ -6,9 +6,9 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from . import users
-from .models import ROLES
-from .records import InvalidRecord
+from ..models import ROLES
+from ..rules import users
+from ..rules.records import InvalidRecord
 
 users_cli = AppGroup("users", help="Manage staff accounts and API tokens.")
 

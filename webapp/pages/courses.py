@@ -3,14 +3,15 @@ import csv
 import io
 from functools import partial
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (Blueprint, Response, abort, flash, redirect, render_template, request,
+                   url_for)
 
-from . import records
-from .audit import course_history
-from .enrollment import (CourseFull, CourseNotFound, NotEnrolled, StudentNotFound,
-                         UnknownStudents, course_roster, enroll_students, unenroll)
+from ..models import Course, Student
+from ..rules import records
+from ..rules.audit import course_history
+from ..rules.enrollment import (CourseFull, CourseNotFound, NotEnrolled, StudentNotFound,
+                                UnknownStudents, course_roster, enroll_students, unenroll)
 from .forms import CourseForm
-from .models import Course, Student
 from .ui import form_page, get_or_404, int_list, paginate
 
 bp = Blueprint("courses", __name__, url_prefix="/courses")

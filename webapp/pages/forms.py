@@ -1,12 +1,12 @@
 """Flask-WTF forms for students and courses.
 
-The forms only carry fields and the CSRF token; every rule lives in records.py, whose
+The forms only carry fields and the CSRF token; every rule lives in rules/records.py, whose
 errors dict is put back next to the fields (`save`).
 """
 from flask_wtf import FlaskForm
 from wtforms import EmailField, StringField
 
-from .records import InvalidRecord
+from ..rules.records import InvalidRecord
 
 
 class RecordForm(FlaskForm):

@@ -1,9 +1,9 @@
 """Undo from the History list: re-enroll a student an unenrollment removed."""
 from flask import Blueprint, abort, flash, redirect, url_for
 
-from . import enrollment
-from .enrollment import CourseFull, NotUndoable, StudentNotFound
-from .models import Student
+from ..models import Student
+from ..rules import enrollment
+from ..rules.enrollment import CourseFull, NotUndoable, StudentNotFound
 from .ui import get_or_404
 
 bp = Blueprint("history", __name__)

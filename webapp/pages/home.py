@@ -1,7 +1,7 @@
 """The home page: what Registrar holds right now, and where to go next."""
 from flask import Blueprint, render_template
 
-from .models import Course, Student, StudentCourse
+from ..models import Course, Student, StudentCourse
 
 bp = Blueprint("main", __name__)
 

@@ -7,12 +7,14 @@ from functools import partial
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from . import records
-from .audit import UNENROLL, student_history
-from .checklist import checklist, course_row, course_rows, student_with_course_count
-from .enrollment import CourseFull, StudentNotFound, UnknownCourses, change_enrollments
+from ..models import Course, Student
+from ..rules import records
+from ..rules.audit import UNENROLL, student_history
+from ..rules.checklist import checklist, student_with_course_count
+from ..rules.enrollment import (CourseFull, StudentNotFound, UnknownCourses,
+                                change_enrollments)
+from .checklist_rows import course_row, course_rows
 from .forms import StudentForm
-from .models import Course, Student
 from .ui import form_page, get_or_404, int_list, not_found, paginate
 
 bp = Blueprint("students", __name__, url_prefix="/students")

@@ -7,8 +7,8 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 
-from .db import fetch_all, insert_rows
-from .models import EnrollmentEvent, utcnow
+from ..db import fetch_all, insert_rows
+from ..models import EnrollmentEvent, utcnow
 
 ENROLL, UNENROLL = "enroll", "unenroll"
 

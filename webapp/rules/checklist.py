@@ -1,4 +1,5 @@
 """What the student page reads: the student, and the courses its checklist shows.
+(The rows' markup is pages/checklist_rows.py.)
 
 The page is the busiest one, so both reads are hand-written SQL (db.fetch_all) into light
 rows rather than peewee queries and model instances, and neither grows with the catalogue:
@@ -7,10 +8,8 @@ the checklist shows the student's own courses plus the first SHOWN_COURSES other
 """
 from dataclasses import dataclass
 
-from markupsafe import Markup, escape
-
-from .db import fetch_all
-from .models import Seats, Student
+from ..db import fetch_all
+from ..models import Seats, Student
 
 # A school's whole catalogue (the 200-course checklist of issue 7) fits on the page; a
 # district's 2,000 courses would not, so beyond this the filter finds the rest.
@@ -91,39 +90,3 @@ def checklist(student_id, q="", limit=SHOWN_COURSES):
     total = rows[0][-1] if rows else 0
     return Checklist([ChecklistRow(cid, code, title, capacity, count, enrolled is not None)
                       for cid, code, title, capacity, count, enrolled, _ in rows], total, q)
-
-
-def course_row(course, enrolled, courses_url, editable, error=None):
-    """One checklist row (<li>): the same markup on the page and in a toggle's answer.
-
-    `course` is a Course or a ChecklistRow; ticking the box posts to courses_url/<id>
-    (students.toggle), the hidden `listed` input tells the no-JS form which rows it showed.
-    Built here rather than in a Jinja macro because the page shows up to SHOWN_COURSES
-    rows and a macro costs about three times as much per row (an escape call per value)."""
-    return Markup(_row_html(course, enrolled, courses_url, editable, error))
-
-
-def course_rows(rows, courses_url, editable):
-    """Every row of the checklist, as one piece of markup."""
-    return Markup("\n".join([_row_html(row, row.enrolled, courses_url, editable)
-                             for row in rows]))
-
-
-def _row_html(course, enrolled, url, editable, error=None):
-    cid, seats, full = course.id, course.seats_text, course.is_full
-    code, title = escape(course.code), escape(course.title)
-    described_by = " ".join(([f"seats-{cid}"] if seats else [])
-                            + ([f"error-{cid}"] if error else []))
-    state = ("checked " if enrolled else "") \
-        + ("disabled " if not editable or (full and not enrolled) else "") \
-        + (f'aria-describedby="{described_by}" ' if described_by else "")
-    error_html = (f'\n  <span class="row-error" id="error-{cid}">{escape(error)}</span>'
-                  if error else "")
-    return f"""<li id="course-row-{cid}" class="course-row{' has-error' if error else ''}" \
-data-filter-text="{code} {title}">
-  <input type="checkbox" id="course-{cid}" name="course_ids" value="{cid}" {state}\
-hx-post="{url}/{cid}" hx-trigger="change" hx-target="#course-row-{cid}" hx-swap="outerHTML">
-  <input type="hidden" name="listed" value="{cid}">
-  <label for="course-{cid}">{code} — {title}</label>
-  <span class="seats{' seats-full' if full else ''}" id="seats-{cid}">{seats}</span>{error_html}
-</li>"""

@@ -6,12 +6,11 @@ of ids: each step is one set-based statement.
 """
 from dataclasses import dataclass, field
 
-
+from ..db import (fetch_all, insert_rows, is_sqlite, placeholders, run_sql,
+                  write_transaction)
+from ..models import Course, EnrollmentEvent, Student, StudentCourse, utcnow
 from . import audit
 from .audit import ENROLL, UNENROLL
-from .db import (fetch_all, insert_rows, is_sqlite, placeholders, run_sql,
-                 write_transaction)
-from .models import Course, EnrollmentEvent, Student, StudentCourse, utcnow
 
 MAX_IDS_PER_REQUEST = 500
 

@@ -8,8 +8,8 @@ import re
 
 from peewee import IntegrityError
 
-from .db import db
-from .models import Course, Student
+from ..db import db
+from ..models import Course, Student
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 STUDENT_NUMBER_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*$")

@@ -10,8 +10,8 @@ from datetime import timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from .db import fetch_all
-from .models import ROLES, ApiToken, LoginFailure, User, UserSession, utcnow
+from ..db import fetch_all
+from ..models import ROLES, ApiToken, LoginFailure, User, UserSession, utcnow
 from .records import DuplicateRecord, InvalidRecord, clean_student
 
 password_hasher = PasswordHasher()
