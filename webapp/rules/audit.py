@@ -11,6 +11,10 @@ from ..db import fetch_all, insert_rows
 from ..models import EnrollmentEvent, utcnow
 
 ENROLL, UNENROLL = "enroll", "unenroll"
+# The waitlist's: a promotion enrolls from the queue (and ends the wait); add/remove are
+# joining and leaving the queue.
+PROMOTE, WAITLIST_ADD, WAITLIST_REMOVE = "promote", "waitlist_add", "waitlist_remove"
+ACTIONS = (ENROLL, UNENROLL, PROMOTE, WAITLIST_ADD, WAITLIST_REMOVE)
 
 
 @dataclass(frozen=True)
@@ -47,17 +51,18 @@ def acting_as(actor):
 
 
 EVENT_COLUMNS = ("student_id", "course_id", "action", "actor_id", "actor_name", "request_id",
-                 "at")
+                 "at", "override_reason")
 
 
-def record(changes):
+def record(changes, override_reason=None):
     """Write one event per (action, student_id, course_id) and return them as unsaved-looking
     EnrollmentEvent objects (a single event carries its new id, so a page can offer Undo).
+    `override_reason`: why a registrar let these changes past a rule (stored on each).
 
     Call inside the change's transaction, so history and data commit or fail together."""
     actor = current_actor()
     now = utcnow()
-    rows = [(s, c, action, actor.user_id, actor.name, actor.request_id, now)
+    rows = [(s, c, action, actor.user_id, actor.name, actor.request_id, now, override_reason)
             for action, s, c in changes]
     if not rows:
         return []
@@ -79,6 +84,7 @@ class HistoryEntry:
     actor_name: str
     request_id: str | None
     at: object
+    override_reason: str | None
     code: str
     student_name: str
     undoable: bool = False
@@ -88,7 +94,7 @@ def _events(column, value, limit):
     """Newest first. Hand-written SQL (db.fetch_all): the student page, the busiest one,
     shows this list, and building it through peewee cost more than running it."""
     rows = fetch_all(f"""SELECT e.id, e.student_id, e.course_id, e.action, e.actor_name,
-                                e.request_id, e.at, c.code, s.name
+                                e.request_id, e.at, e.override_reason, c.code, s.name
                          FROM enrollment_events e
                          JOIN courses c ON c.id = e.course_id
                          JOIN students s ON s.id = e.student_id
