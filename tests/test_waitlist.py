@@ -9,21 +9,6 @@ from webapp.rules.waitlist import (AlreadyEnrolled, InvalidPosition, NotWaiting,
                                    PromotionBlocked, SeatsAvailable)
 
 
-@pytest.fixture
-def full_course(make_student, make_course):
-    """A course of `capacity` seats, all taken, with `waiting` students queued in order.
-    Returns (course, enrolled ids, waiting ids)."""
-    def make(capacity=2, waiting=3, code=None):
-        course = make_course(code=code, capacity=capacity)
-        enrolled = [make_student().id for _ in range(capacity)]
-        enrollment.enroll_students(course.id, enrolled)
-        queue = [make_student().id for _ in range(waiting)]
-        for student_id in queue:
-            waitlist.join(course.id, student_id)
-        return course, enrolled, queue
-    return make
-
-
 def roster(course):
     return {row.student_id for row in
             StudentCourse.select(StudentCourse.student).where(StudentCourse.course == course.id)}
