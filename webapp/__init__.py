@@ -6,7 +6,7 @@ operations). Beside them: config, db, models, errors, security, request_log.
 """
 import secrets
 
-from flask import Flask, request
+from flask import Flask, g, request
 from flask_wtf.csrf import CSRFProtect
 
 from .config import INSTANCE_DIR, PROJECT_ROOT, load_config
@@ -30,17 +30,20 @@ def create_app(config=None):
         app.config["SECRET_KEY"] = secrets.token_hex(32)
 
     from . import api, errors, request_log, security
-    from .ops import cli, health, users_cli
-    from .pages import auth, courses, history, home, students
+    from .ops import cli, health, mailer, users_cli
+    from .pages import auth, courses, history, home, outbox, students
     request_log.register(app)  # first: every later hook and log line sees the request id
 
     db.initialize(make_database(app.config["DATABASE_URL"]))
     _register_db_hooks(app)
+    _note_promotions(app)
+    mailer.register(app)
     csrf.init_app(app)
 
     errors.register(app)
     security.register(app)
-    for blueprint in (auth.bp, home.bp, students.bp, courses.bp, history.bp, health.bp, api.bp):
+    for blueprint in (auth.bp, home.bp, students.bp, courses.bp, history.bp, outbox.bp,
+                      health.bp, api.bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api.bp)  # JSON clients, not forms: authenticated by bearer token (issue 6)
     cli.register(app)
@@ -60,3 +63,19 @@ def _register_db_hooks(app):
     def _close(exc):
         if not db.is_closed():
             db.close()
+
+
+def _note_promotions(app):
+    """Each request notes what the waitlists promoted during it: the pages announce it, and
+    the mailer sends its messages once the response has gone out."""
+    from .rules import waitlist
+
+    @app.before_request
+    def _start_noting():
+        g.promotions_token = waitlist.start_noting()
+
+    @app.teardown_request
+    def _stop_noting(exc):
+        token = g.pop("promotions_token", None)
+        if token is not None:
+            waitlist.stop_noting(token)

@@ -22,6 +22,9 @@ def load_config():
         "MIGRATIONS_DIR": str(PROJECT_ROOT / "migrations"),
         "DEBUG": debug,
         "MAX_CONTENT_LENGTH": 1024 * 1024,
+        # Mail to promoted students (ops/mailer.py); unset: listed on "Messages not sent".
+        "SMTP_URL": os.environ.get("SMTP_URL", "").strip() or None,
+        "MAIL_FROM": os.environ.get("MAIL_FROM", "").strip() or "registrar@localhost",
         # Flask's own cookie carries the CSRF token and flash messages; the sign-in
         # cookie (webapp/security.py) uses the same flags.
         "SESSION_COOKIE_SECURE": not debug,
