@@ -58,11 +58,15 @@ class PromotionBlocked(EnrollmentError):
 
 
 @dataclass(frozen=True)
-class Joined:
+class QueueChange:
+    """What join or leave did: the course's code, the student's place (join), the history
+    events written (none for a repeat)."""
     course_id: int
     student_id: int
-    position: int
-    created: bool  # False: they were already waiting (nothing written)
+    code: str
+    position: int | None = None
+    created: bool = True  # join: False when they were already waiting (nothing written)
+    events: list = field(default_factory=list, repr=False)
 
 
 @dataclass
@@ -131,7 +135,7 @@ def _lock_course(course_id):
     return course
 
 
-def _rank(entry):
+def place_sql(entry):
     """SQL: the 1-based place of waitlist row `entry` in its course's queue."""
     return (f"(SELECT COUNT(*) FROM waitlist_entries q WHERE q.course_id = {entry}.course_id "
             f"AND (q.position < {entry}.position "
@@ -145,7 +149,7 @@ def join(course_id, student_id):
     SeatsAvailable while the course has a free seat. Already waiting: their place, unchanged."""
     with write_transaction():
         course = _lock_course(course_id)
-        rows = fetch_all(f"""SELECT sc.student_id, w.id, {_rank("w")},
+        rows = fetch_all(f"""SELECT sc.student_id, w.id, {place_sql("w")},
                                     (SELECT COUNT(*) FROM waitlist_entries q WHERE q.course_id = ?),
                                     (SELECT COALESCE(MAX(position), 0) FROM waitlist_entries q
                                      WHERE q.course_id = ?)
@@ -162,27 +166,28 @@ def join(course_id, student_id):
         if enrolled is not None:
             raise AlreadyEnrolled(student_id, course_id)
         if entry_id is not None:
-            return Joined(course_id, student_id, rank, created=False)
+            return QueueChange(course_id, student_id, course.code, rank, created=False)
         if course.seats_left != 0:
             raise SeatsAvailable(course_id, course.seats_left)
         insert_rows("waitlist_entries",
                     ("course_id", "student_id", "position", "added_at", "added_by_id"),
                     [(course_id, student_id, last + 1, utcnow(),
                       audit.current_actor().user_id)])
-        audit.record([(WAITLIST_ADD, student_id, course_id)])
-    return Joined(course_id, student_id, waiting + 1, created=True)
+        events = audit.record([(WAITLIST_ADD, student_id, course_id)])
+    return QueueChange(course_id, student_id, course.code, waiting + 1, events=events)
 
 
 def leave(course_id, student_id):
     """Take the student off the course's queue; NotWaiting (or Course/StudentNotFound)."""
     with write_transaction():
-        _lock_course(course_id)
+        course = _lock_course(course_id)
         deleted = run_sql("DELETE FROM waitlist_entries WHERE course_id = ? AND student_id = ?",
                           course_id, student_id).rowcount
         if not deleted:
             _require_student(student_id)
             raise NotWaiting(student_id, course_id)
-        audit.record([(WAITLIST_REMOVE, student_id, course_id)])
+        events = audit.record([(WAITLIST_REMOVE, student_id, course_id)])
+    return QueueChange(course_id, student_id, course.code, events=events)
 
 
 def move(course_id, student_id, position):
@@ -227,7 +232,7 @@ def waiting_students(course_id):
 
 def student_waits(student_id):
     """The courses the student waits for, by code, with their place. StudentNotFound."""
-    rows = fetch_all(f"""SELECT w.course_id, c.code, c.title, {_rank("w")},
+    rows = fetch_all(f"""SELECT w.course_id, c.code, c.title, {place_sql("w")},
                                 (SELECT COUNT(*) FROM waitlist_entries q
                                  WHERE q.course_id = w.course_id),
                                 w.added_at
