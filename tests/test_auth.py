@@ -40,6 +40,22 @@ def test_login_page_and_static_files_are_public(anon_client):
     assert anon_client.get("/static/css/app.css").status_code == 200
 
 
+@pytest.mark.parametrize("path", ["/loginxyz", "/login/../students/", "/healthz-admin",
+                                  "/staticfoo", "/api/docs-internal", "/api/openapi.json.bak"])
+def test_only_the_public_endpoints_are_public_not_every_path_they_prefix(anon_client, path):
+    response = anon_client.get(path)
+    if path.startswith("/api/"):
+        assert response.status_code == 401
+    else:
+        assert response.status_code == 302
+        assert response.headers["Location"].startswith("/login")
+
+
+def test_the_api_documents_and_health_check_stay_public(anon_client):
+    for path in ["/healthz", "/api/openapi.json", "/api/docs"]:
+        assert anon_client.get(path).status_code == 200
+
+
 def test_sign_in_sets_a_hardened_cookie_and_rotates_the_session_id(app, anon_client, registrar):
     app.config["SESSION_COOKIE_SECURE"] = True
     sign_in_form(anon_client, registrar.email)
