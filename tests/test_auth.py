@@ -166,7 +166,8 @@ def test_whitespace_padding_cannot_dodge_the_account_lock(app, registrar):
 
 def test_every_spelling_of_an_email_counts_against_the_same_account(app, registrar):
     attacker = app.test_client()
-    spellings = ["RITA@school.test", " rita@school.test", "rita@SCHOOL.test\t", "\nrita@school.test "]
+    spellings = ["RITA@school.test", " rita@school.test", "rita@SCHOOL.test\t",
+                 "\nrita@school.test "]
     for n in range(users.ACCOUNT_FAILURE_LIMIT):
         assert sign_in_form(attacker, spellings[n % len(spellings)], "guess").status_code == 401
     assert {f.email for f in LoginFailure.select()} == {registrar.email}
@@ -200,6 +201,12 @@ def test_a_slowed_address_is_told_to_wait_and_no_account_is_called_locked(app, r
     assert b"from your network" in slowed.data and b"locked" not in slowed.data
     assert 0 < int(slowed.headers["Retry-After"]) <= users.ADDRESS_SLOWDOWN.total_seconds()
     assert LoginFailure.select().count() == users.ADDRESS_FAILURE_LIMIT  # a wait is no failure
+
+
+def test_forwarded_addresses_are_ignored_unless_proxies_are_trusted(anon_client, registrar):
+    sign_in_form(anon_client, registrar.email, "guess", headers={"X-Forwarded-For": "203.0.113.7"},
+                 environ_base={"REMOTE_ADDR": "10.1.2.3"})
+    assert [f.address for f in LoginFailure.select()] == ["10.1.2.3"]
 
 
 def test_sign_in_never_follows_a_link_off_site(anon_client, registrar):
