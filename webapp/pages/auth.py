@@ -49,10 +49,10 @@ def _throttled_message(reason, seconds):
     """Say which throttle refused: the account's lock, or the slowed-down address."""
     if reason == users.ACCOUNT_LOCKED:
         minutes = math.ceil(seconds / 60)
-        return (f"Too many failed sign-ins: for its safety this account is locked for "
-                f"{minutes} more minute{'s' if minutes != 1 else ''}. Try again then, or ask "
-                "an administrator.")
-    return (f"Too many failed sign-ins have come from your network recently, so sign-ins "
+        return ("Too many failed sign-ins: for its safety this account is locked for "
+                f"{minutes} more minute{'s' if minutes != 1 else ''}. Try again then; if you have "
+                "forgotten your password, ask an administrator to set a new one.")
+    return ("Too many failed sign-ins have come from your network recently, so sign-ins "
             f"from it are slowed down. Wait {seconds} seconds and try again.")
 
 

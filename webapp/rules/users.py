@@ -81,17 +81,20 @@ def set_password(user, password):
     (whoever knew the old password may have made one)."""
     if _password_errors(password):
         raise InvalidRecord(_password_errors(password))
-    with write_transaction():
-        user.password_hash = password_hasher.hash(password)
-        user.save()
-        revoke_sessions(user)
-        return revoke_tokens(user)
+    user.password_hash = password_hasher.hash(password)
+    return _save_and_sign_out_everywhere(user)
 
 
 def deactivate(user):
     """Refuse the user's sign-ins, end their sessions and revoke their API tokens."""
+    user.active = False
+    return _save_and_sign_out_everywhere(user)
+
+
+def _save_and_sign_out_everywhere(user):
+    """Save `user`, end every session and revoke every API token in one transaction;
+    return how many tokens were revoked."""
     with write_transaction():
-        user.active = False
         user.save()
         revoke_sessions(user)
         return revoke_tokens(user)
