@@ -19,7 +19,8 @@ CONTENT_SECURITY_POLICY = ("default-src 'self'; object-src 'none'; base-uri 'sel
                            "frame-ancestors 'none'; form-action 'self'")
 
 SESSION_COOKIE = "registrar_sid"
-PUBLIC_PATHS = ("/login", "/static/", "/healthz", "/api/openapi.json", "/api/docs")
+# Matched by endpoint, not URL prefix: "/loginxyz" or "/healthz-admin" is not public.
+PUBLIC_ENDPOINTS = {"auth.login", "static", "health.healthz", "api.openapi_document", "api.docs"}
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 # Answered without looking anyone up (a health probe must not depend on a session query).
 NO_USER_ENDPOINTS = {"static", "health.healthz"}
@@ -48,7 +49,7 @@ def load_user():
 
 def require_access():
     """Send strangers to sign in (401 on the API) and refuse staff writes with 403."""
-    if request.path.startswith(PUBLIC_PATHS):
+    if request.endpoint in PUBLIC_ENDPOINTS:
         return None
     if g.user is None:
         if wants_json():
