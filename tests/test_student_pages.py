@@ -1,11 +1,11 @@
 """Student pages: list/search, the checklist (htmx toggles and the no-JS form), forms."""
 import re
-from html.parser import HTMLParser
 
 import pytest
 from playhouse.test_utils import assert_query_count
 
 from tests.conftest import sign_in
+from tests.html_forms import form_fields
 from webapp import create_app
 from webapp.models import Course, Student, StudentCourse
 from webapp.rules.checklist import SHOWN_COURSES
@@ -300,33 +300,6 @@ def test_saving_a_selection_with_a_deleted_course_changes_nothing(client, make_s
         "course_ids": [str(course.id), "999"]},
         follow_redirects=True).get_data(as_text=True)
     assert "no longer exist" in html and not enrolled(student, course)
-
-
-class FormFields(HTMLParser):
-    """What a browser submits from the form whose action is `action`: hidden and text
-    values, and the ticked checkboxes that are not disabled."""
-
-    def __init__(self, action):
-        super().__init__()
-        self.action, self.inside, self.fields = action, False, {}
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "form":
-            self.inside = attrs.get("action") == self.action
-        elif tag == "input" and self.inside and "name" in attrs and "disabled" not in attrs:
-            if attrs.get("type") != "checkbox" or "checked" in attrs:
-                self.fields.setdefault(attrs["name"], []).append(attrs.get("value", ""))
-
-    def handle_endtag(self, tag):
-        if tag == "form":
-            self.inside = False
-
-
-def form_fields(html, action):
-    parser = FormFields(action)
-    parser.feed(html)
-    return parser.fields
 
 
 def save_from_stale_page(client, student, page, tick=(), untick=()):

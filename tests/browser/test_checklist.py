@@ -1,9 +1,9 @@
 """The student page's course checklist: ticks enroll in place, with and without JS."""
 import re
-from contextlib import contextmanager
 
 from playwright.sync_api import expect
 
+from tests.browser.conftest import page_without_js
 from webapp.models import Course, StudentCourse
 from webapp.rules.checklist import SHOWN_COURSES
 
@@ -16,17 +16,6 @@ def open_student(page, student):
 
 def still_same_page(page):
     return page.evaluate("window.registrarMarker") == "same page"
-
-
-@contextmanager
-def page_without_js(browser, base_url, session_cookie):
-    """A signed-in page in a browser context with JavaScript switched off."""
-    context = browser.new_context(java_script_enabled=False, base_url=base_url)
-    context.add_cookies([session_cookie])
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
 
 
 def test_ticking_a_course_enrolls_in_place(page, make_student, make_course, enrolled):
