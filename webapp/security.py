@@ -88,16 +88,16 @@ def _page_user_was_on():
     else:
         path, query = request.path, request.query_string.decode("latin-1")
     adapter = current_app.create_url_adapter(request)
-    while path not in ("", "/"):
+    while path.rstrip("/"):
         try:
             adapter.match(path, method="GET")
-        except RequestRedirect:  # e.g. /students -> /students/: answers GET
-            break
-        except HTTPException:  # 404 or 405: try the page above
+        except RequestRedirect:  # /students -> /students/: a page too
+            pass
+        except HTTPException:  # 404 or 405: the page above, without the query
             path, query = path.rstrip("/").rsplit("/", 1)[0], ""
-        else:
-            break
-    return (path or "/") + (f"?{query}" if query else "")
+            continue
+        return path + (f"?{query}" if query else "")
+    return "/"
 
 
 def forget_actor(exc):
