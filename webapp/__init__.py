@@ -37,10 +37,12 @@ def create_app(config=None):
 
     db.initialize(make_database(app.config["DATABASE_URL"]))
     _register_db_hooks(app)
-    csrf.init_app(app)
 
     errors.register(app)
     security.register(app)
+    # After the gate: a form posted once the session ended (expired, or signed out in
+    # another tab) is sent to sign in again rather than refused for its CSRF token.
+    csrf.init_app(app)
     for blueprint in (auth.bp, home.bp, students.bp, courses.bp, history.bp, health.bp, api.bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api.bp)  # JSON clients, not forms: authenticated by bearer token (issue 6)
