@@ -145,7 +145,7 @@ def test_joining_and_leaving_without_js_go_back_to_the_page_with_a_message(
     student = make_student()
     url = f"/students/{student.id}/courses/{course.id}/waitlist"
     # the whole checklist form is posted to the button's formaction
-    joined = client.post(url, data={"listed": [str(course.id)], "q": "math"})
+    joined = client.post(url, data={"course_ids": [], "q": "math"})
     assert joined.status_code == 303
     assert joined.headers["Location"].endswith(f"/students/{student.id}?q=math")
     page = client.get(joined.headers["Location"]).get_data(as_text=True)
@@ -227,7 +227,7 @@ def test_saving_without_js_announces_promotions(client, full_course):
     course, enrolled_ids, queue = full_course(capacity=1, waiting=1, code="MATH-101")
     promoted = waitlist.waiting_students(course.id)[0]
     html = client.post(f"/students/{enrolled_ids[0]}/courses",
-                       data={"listed": [str(course.id)]},
+                       data={"was_enrolled": [str(course.id)]},
                        follow_redirects=True).get_data(as_text=True)
     assert "Removed from MATH-101" in html
     assert f"{promoted.name} got the seat in MATH-101 from the waitlist" in html
