@@ -259,8 +259,8 @@ def test_the_course_page_lists_the_queue_in_order_with_its_controls(client, full
                         html)
     assert listed == [(str(n), str(sid)) for n, sid in enumerate(queue, 1)]
     text = text_of(html)
-    assert f"Move up: {names[0]}" not in text and f"Move down: {names[0]}" in text
-    assert f"Move up: {names[2]}" in text and f"Move down: {names[2]}" not in text
+    assert f"Move up {names[0]}" not in text and f"Move down {names[0]}" in text
+    assert f"Move up {names[2]}" in text and f"Move down {names[2]}" not in text
     assert f"Remove {names[1]} from the waitlist" in text
     assert f"Enroll now {names[1]}" in text
     assert 'name="reason" required' in html  # the course is full: a reason is needed
