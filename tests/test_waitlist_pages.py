@@ -358,7 +358,7 @@ def test_removing_from_the_roster_announces_the_promotion(client, full_course):
     promoted = waitlist.waiting_students(course.id)[0]
     html = client.post(f"/courses/{course.id}/students/{enrolled_ids[0]}/remove",
                        follow_redirects=True).get_data(as_text=True)
-    assert f"got the seat in MATH-101 from the waitlist" in html
+    assert "got the seat in MATH-101 from the waitlist" in html
     assert promoted.name in html and enrolled(queue[0], course)
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from webapp.db import db, fetch_all, is_sqlite
 from webapp.models import Course, EnrollmentEvent, StudentCourse, WaitlistEntry
-from webapp.rules import enrollment, waitlist
+from webapp.rules import waitlist
 
 from ..test_concurrency import race
 from .harness import request
@@ -31,16 +31,6 @@ POSTGRES_WATCH = [
     """CREATE TRIGGER watch_seats AFTER UPDATE OF enrolled_count ON courses
        FOR EACH ROW EXECUTE FUNCTION watch_seats()""",
 ]
-
-
-def full_course_with_queue(make_student, make_course, waiting):
-    course = make_course(code="LAB-101", capacity=CAPACITY)
-    enrolled = [make_student().id for _ in range(CAPACITY)]
-    enrollment.enroll_students(course.id, enrolled)
-    queue = [make_student().id for _ in range(waiting)]
-    for student_id in queue:
-        waitlist.join(course.id, student_id)
-    return course, enrolled, queue
 
 
 def roster(course_id):
@@ -91,8 +81,8 @@ def seat_watch(database):
 
 
 def test_thirty_clients_unenrolling_joining_and_leaving_keep_the_queue_honest(
-        serve, api_headers, make_student, make_course, seat_watch):
-    course, enrolled, queue = full_course_with_queue(make_student, make_course, 20)
+        serve, api_headers, make_student, full_course, seat_watch):
+    course, enrolled, queue = full_course(capacity=CAPACITY, waiting=20)
     newcomers = [make_student().id for _ in range(10)]
     leavers = queue[1::2]  # ten of the waiting; early ones may be promoted before they leave
     last_event = EnrollmentEvent.select().order_by(EnrollmentEvent.id.desc()).first().id
@@ -175,8 +165,8 @@ class UnenrollStream(threading.Thread):
 
 
 def test_kill_9_mid_stream_loses_no_confirmed_promotion_and_leaves_no_half_promotion(
-        serve, api_headers, make_student, make_course):
-    course, enrolled, queue = full_course_with_queue(make_student, make_course, 150)
+        serve, api_headers, full_course):
+    course, enrolled, queue = full_course(capacity=CAPACITY, waiting=150)
     db.close()
     server = serve()
     log, enough = {"seen": set(), "attempted": set(), "confirmed": set()}, threading.Event()
