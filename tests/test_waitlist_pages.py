@@ -213,6 +213,15 @@ def test_unticking_a_full_course_promotes_and_announces_who_got_the_seat(
     assert "Full · 1 waiting" in row and "Join waitlist" in row and "checked" not in row
 
 
+def test_an_untick_costs_seven_queries(client, make_student, make_course):
+    student, course = make_student(), make_course(capacity=5)
+    enrollment.enroll(student.id, [course.id])
+    # session; lock; student and rows; delete; history; the waitlist; the row again
+    with assert_query_count(7):
+        client.post(f"/students/{student.id}/courses/{course.id}", data={}, headers=HTMX)
+    assert not enrolled(student.id, course)
+
+
 def test_ticking_a_course_that_filled_offers_the_waitlist(client, full_course, make_student):
     course, _, _ = full_course(capacity=1, waiting=1)
     student = make_student()
