@@ -230,7 +230,8 @@ class HistoryEvent(BaseModel):
     at: UtcTime
     request_id: str | None = Field(description="The X-Request-ID of the request that made it.")
     override_reason: str | None = Field(
-        description="Why a registrar let this change past a rule (null when none did).")
+        description="Why a registrar's override let this enrollment through (a clash, a "
+                    "missing prerequisite or a full course); null when nothing was overridden.")
 
     @classmethod
     def of(cls, event):

@@ -54,16 +54,17 @@ EVENT_COLUMNS = ("student_id", "course_id", "action", "actor_id", "actor_name", 
                  "at", "override_reason")
 
 
-def record(changes, override_reason=None):
-    """Write one event per (action, student_id, course_id) and return them as unsaved-looking
-    EnrollmentEvent objects (a single event carries its new id, so a page can offer Undo).
-    `override_reason`: why a registrar let these changes past a rule (stored on each).
+def record(changes):
+    """Write one event per (action, student_id, course_id[, override_reason]) and return
+    them as unsaved-looking EnrollmentEvent objects (a single event carries its new id, so
+    a page can offer Undo).
 
     Call inside the change's transaction, so history and data commit or fail together."""
     actor = current_actor()
     now = utcnow()
-    rows = [(s, c, action, actor.user_id, actor.name, actor.request_id, now, override_reason)
-            for action, s, c in changes]
+    padded = [(*change, None)[:4] for change in changes]  # no reason: no override
+    rows = [(s, c, action, actor.user_id, actor.name, actor.request_id, now, reason)
+            for action, s, c, reason in padded]
     if not rows:
         return []
     returned = insert_rows("enrollment_events", EVENT_COLUMNS, rows,

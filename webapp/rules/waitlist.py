@@ -285,7 +285,7 @@ def _announce(rows, override_reason=None):
     promote_waiting reads them)."""
     if not rows:
         return []
-    audit.record([(PROMOTE, row[1], row[0]) for row in rows], override_reason)
+    audit.record([(PROMOTE, row[1], row[0], override_reason) for row in rows])
     outbox.queue([outbox.promotion_message(student_id=row[1], course_id=row[0], code=row[4],
                                            title=row[5], name=row[6], email=row[7])
                   for row in rows])
