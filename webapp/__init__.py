@@ -9,7 +9,7 @@ import secrets
 from flask import Flask, request
 from flask_wtf.csrf import CSRFProtect
 
-from .config import INSTANCE_DIR, PROJECT_ROOT, load_config
+from .config import INSTANCE_DIR, PROJECT_ROOT, MissingSecretKey, load_config
 from .db import db, make_database
 
 csrf = CSRFProtect()
@@ -25,8 +25,7 @@ def create_app(config=None):
     app.config.update(config or {})
     if not app.config.get("SECRET_KEY"):
         if not (app.config.get("DEBUG") or app.config.get("TESTING")):
-            raise RuntimeError("SECRET_KEY is not set: export SECRET_KEY, or run `make run` "
-                               "which writes one to instance/secret_key")
+            raise MissingSecretKey()
         app.config["SECRET_KEY"] = secrets.token_hex(32)
 
     from . import api, errors, request_log, security
