@@ -84,3 +84,9 @@ def test_every_response_carries_security_headers(client):
     assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Referrer-Policy"] == "same-origin"
+
+
+def test_browsers_are_told_to_use_https_unless_debugging(app, client):
+    assert client.get("/").headers["Strict-Transport-Security"] == "max-age=31536000"
+    app.debug = True  # FLASK_DEBUG=1: served over plain http on a laptop
+    assert "Strict-Transport-Security" not in client.get("/").headers

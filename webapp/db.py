@@ -38,6 +38,7 @@ def make_database(url, pooled=True):
             path = str(PROJECT_ROOT / path)
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
+            _create_private(path)
         if pooled:
             database = PooledSqliteDatabase(path, pragmas=SQLITE_PRAGMAS, max_connections=32,
                                             stale_timeout=300, check_same_thread=False)
@@ -53,6 +54,15 @@ def make_database(url, pooled=True):
                                             **params)
         return PostgresqlDatabase(name, **params)
     raise ValueError(f"unsupported DATABASE_URL scheme {scheme!r} (use sqlite:/// or postgresql://)")
+
+
+def _create_private(path):
+    """Create the database file readable by its owner only (SQLite gives its -wal and -shm
+    files the same mode); an existing file, or a directory in its place, is left alone."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
 
 
 # Failures that mean "the database cannot answer now", not "this statement is wrong".

@@ -10,13 +10,16 @@ The CSP allows no inline script, so htmx must not inject its indicator style
 """
 from urllib.parse import urlsplit
 
-from flask import abort, g, redirect, request, url_for
+from flask import abort, current_app, g, redirect, request, url_for
 
 from .errors import json_error, wants_json
 from .rules import audit, users
 
 CONTENT_SECURITY_POLICY = ("default-src 'self'; object-src 'none'; base-uri 'self'; "
                            "frame-ancestors 'none'; form-action 'self'")
+
+# Browsers come back over HTTPS only for a year (not under FLASK_DEBUG, served over http).
+STRICT_TRANSPORT_SECURITY = "max-age=31536000"
 
 SESSION_COOKIE = "registrar_sid"
 PUBLIC_PATHS = ("/login", "/static/", "/healthz", "/api/openapi.json", "/api/docs")
@@ -92,6 +95,8 @@ def _security_headers(response):
     headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "same-origin")
+    if not current_app.debug:
+        headers.setdefault("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY)
     return response
 
 
