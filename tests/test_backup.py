@@ -121,6 +121,22 @@ def test_backup_never_writes_through_a_symlink_planted_at_its_temporary_file(run
 
 
 @sqlite_only
+def test_a_backup_that_fails_its_check_leaves_no_file_behind(runner, monkeypatch, tmp_path):
+    from webapp.ops import backup
+
+    def corrupt(path):
+        raise backup.BackupError(f"{path}: integrity check failed: page 3")
+    monkeypatch.setattr(backup, "check_file", corrupt)
+    folder = tmp_path / "backups"
+    folder.mkdir()
+
+    result = runner.invoke(args=["db", "backup", str(folder / "registrar.bak")])
+
+    assert result.exit_code == 1 and "integrity check failed" in result.output
+    assert list(folder.iterdir()) == []
+
+
+@sqlite_only
 def test_backup_and_restore_work_in_a_folder_with_a_hash_in_its_name(runner, make_student,
                                                                      tmp_path):
     make_student(name="Kept Student")
