@@ -139,10 +139,16 @@ def empty_database_url(request, tmp_path):
 
 
 @pytest.fixture
-def app(database_url):
+def app_settings():
+    """Settings the `app` fixture adds; a test module overrides this fixture to change them."""
+    return {}
+
+
+@pytest.fixture
+def app(database_url, app_settings):
     """The app on a fresh migrated database; CSRF off (tests that check it turn it on)."""
     app = create_app({"TESTING": True, "DATABASE_URL": database_url,
-                      "WTF_CSRF_ENABLED": False, "SECRET_KEY": "test"})
+                      "WTF_CSRF_ENABLED": False, "SECRET_KEY": "test", **app_settings})
     yield app
     release(db.obj)
 

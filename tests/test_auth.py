@@ -1,5 +1,6 @@
 """Sign-in, sessions that really end, throttling, roles, API tokens, CSRF and headers."""
 import re
+from datetime import timedelta
 
 import pytest
 
@@ -38,6 +39,22 @@ def test_htmx_requests_without_a_session_are_told_to_redirect(anon_client):
 def test_login_page_and_static_files_are_public(anon_client):
     assert anon_client.get("/login").status_code == 200
     assert anon_client.get("/static/css/app.css").status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/loginxyz", "/login/../students/", "/healthz-admin",
+                                  "/staticfoo", "/api/docs-internal", "/api/openapi.json.bak"])
+def test_only_the_public_endpoints_are_public_not_every_path_they_prefix(anon_client, path):
+    response = anon_client.get(path)
+    if path.startswith("/api/"):
+        assert response.status_code == 401
+    else:
+        assert response.status_code == 302
+        assert response.headers["Location"].startswith("/login")
+
+
+def test_the_api_documents_and_health_check_stay_public(anon_client):
+    for path in ["/healthz", "/api/openapi.json", "/api/docs"]:
+        assert anon_client.get(path).status_code == 200
 
 
 def test_sign_in_sets_a_hardened_cookie_and_rotates_the_session_id(app, anon_client, registrar):
@@ -126,6 +143,70 @@ def test_one_address_is_blocked_only_after_many_more_failures(app, anon_client, 
     LoginFailure.create(email="one-more@school.test", address="127.0.0.1")
     other = app.test_client()
     assert sign_in_form(other, registrar.email).status_code == 429
+
+
+def padded(email, variant):
+    """`email`, then whitespace mixed differently per `variant`, then a letter: over 254
+    characters in all, and each variant a different string that strips back to `email`
+    once cut at 254."""
+    spaces = "".join(" \t"[(variant >> bit) & 1] for bit in range(260 - len(email)))
+    return email + spaces + "x"
+
+
+def test_whitespace_padding_cannot_dodge_the_account_lock(app, registrar):
+    attacker = app.test_client()
+    for variant in range(users.ACCOUNT_FAILURE_LIMIT + 1):
+        guess = sign_in_form(attacker, padded(registrar.email, variant), "guess")
+        assert guess.status_code == 400
+        assert b"at most 254 characters" in guess.data
+    right = sign_in_form(attacker, padded(registrar.email, 99))
+    assert right.status_code == 400 and session_cookie(attacker) is None
+    assert LoginFailure.select().count() == 0  # refused before any lookup: nothing written
+
+
+def test_every_spelling_of_an_email_counts_against_the_same_account(app, registrar):
+    attacker = app.test_client()
+    spellings = ["RITA@school.test", " rita@school.test", "rita@SCHOOL.test\t",
+                 "\nrita@school.test "]
+    for n in range(users.ACCOUNT_FAILURE_LIMIT):
+        assert sign_in_form(attacker, spellings[n % len(spellings)], "guess").status_code == 401
+    assert {f.email for f in LoginFailure.select()} == {registrar.email}
+    assert sign_in_form(app.test_client(), registrar.email).status_code == 429
+
+
+def test_the_account_lock_says_so_and_when_it_ends(app, registrar):
+    LoginFailure.insert_many([{"email": registrar.email, "address": f"10.0.0.{n}",
+                               "at": users.utcnow()}
+                              for n in range(users.ACCOUNT_FAILURE_LIMIT)]).execute()
+    locked = sign_in_form(app.test_client(), registrar.email)
+    assert locked.status_code == 429
+    assert b"this account is locked for 15 more minutes" in locked.data
+    assert 14 * 60 < int(locked.headers["Retry-After"]) <= 15 * 60
+
+
+def test_an_address_over_its_limit_is_slowed_down_not_locked_out(app, anon_client, registrar):
+    a_minute_ago = users.utcnow() - timedelta(minutes=1)
+    LoginFailure.insert_many([{"email": f"guess{n}@school.test", "address": "127.0.0.1",
+                               "at": a_minute_ago}
+                              for n in range(users.ADDRESS_FAILURE_LIMIT * 2)]).execute()
+    assert sign_in_form(anon_client, registrar.email).status_code == 303
+
+
+def test_a_slowed_address_is_told_to_wait_and_no_account_is_called_locked(app, registrar):
+    LoginFailure.insert_many([{"email": f"guess{n}@school.test", "address": "127.0.0.1",
+                               "at": users.utcnow()}
+                              for n in range(users.ADDRESS_FAILURE_LIMIT)]).execute()
+    slowed = sign_in_form(app.test_client(), registrar.email)
+    assert slowed.status_code == 429
+    assert b"from your network" in slowed.data and b"locked" not in slowed.data
+    assert 0 < int(slowed.headers["Retry-After"]) <= users.ADDRESS_SLOWDOWN.total_seconds()
+    assert LoginFailure.select().count() == users.ADDRESS_FAILURE_LIMIT  # a wait is no failure
+
+
+def test_forwarded_addresses_are_ignored_unless_proxies_are_trusted(anon_client, registrar):
+    sign_in_form(anon_client, registrar.email, "guess", headers={"X-Forwarded-For": "203.0.113.7"},
+                 environ_base={"REMOTE_ADDR": "10.1.2.3"})
+    assert [f.address for f in LoginFailure.select()] == ["10.1.2.3"]
 
 
 def test_sign_in_never_follows_a_link_off_site(anon_client, registrar):

@@ -5,7 +5,9 @@ import re
 
 import pytest
 
-from webapp.models import Course, StudentCourse
+from tests.html_forms import form_fields
+from webapp.models import Course, Student, StudentCourse
+from webapp.pages.courses import SELECTION_LIMIT
 
 
 def roster_ids(course):
@@ -161,14 +163,98 @@ def test_capacity_cannot_drop_below_current_enrollment(client, make_course, make
     assert Course.get_by_id(course.id).capacity is None
 
 
-def test_course_page_offers_25_students_and_suggests_searching_for_more(client, make_course,
-                                                                        make_student):
+def add_form(client, course, url=None, tick=(), **change):
+    """Fetch the course page (or `url`), then the Add students form's fields as the
+    browser would send them after ticking `tick` and setting `change` (e.g. q=...)."""
+    html = client.get(url or f"/courses/{course.id}").get_data(as_text=True)
+    fields = form_fields(html, f"/courses/{course.id}/students")
+    fields.setdefault("student_ids", []).extend(str(s.id) for s in tick)
+    fields.update({name: [str(value)] for name, value in change.items()})
+    return fields
+
+
+def selected_names(html):
+    """The students under Selected, in order."""
+    block = re.search(r"<legend>Selected \(\d+\)</legend>(.*?)</fieldset>", html, re.S)
+    return re.findall(r'<label for="selected-\d+">([^<]+)</label>', block.group(1)) if block else []
+
+
+def test_ticks_survive_a_second_search_and_all_are_added(client, make_course, make_student):
+    course = make_course(capacity=10)
+    ada, alan = make_student(name="Team Ada"), make_student(name="Team Alan")
+    grace = make_student(name="Grace Hopper")
+    fields = add_form(client, course, f"/courses/{course.id}?q=team", tick=[ada, alan], q="grace")
+    searched = client.post(f"/courses/{course.id}/selection", data=fields)
+    assert searched.status_code == 303
+    html = client.get(searched.headers["Location"]).get_data(as_text=True)
+    assert selected_names(html) == ["Team Ada", "Team Alan"]
+    assert 'id="student-%d" name="student_ids"' % grace.id in html  # the new search's result
+    fields = add_form(client, course, searched.headers["Location"], tick=[grace])
+    added = client.post(f"/courses/{course.id}/students", data=fields, follow_redirects=True)
+    assert b"Added 3 students." in added.data
+    assert roster_ids(course) == {ada.id, alan.id, grace.id}
+
+
+def test_candidates_page_by_25_and_ticks_survive_paging(client, make_course, make_student):
     course = make_course()
-    for n in range(30):
-        make_student(name=f"Student {n:02d}")
-    html = client.get(f"/courses/{course.id}").get_data(as_text=True)
-    assert "Student 24" in html and "Student 25" not in html
-    assert "Showing the first 25; search to find others." in html
+    students = [make_student(name=f"Student {n:02d}") for n in range(30)]
+    first = client.get(f"/courses/{course.id}").get_data(as_text=True)
+    assert "Student 24" in first and "Student 25" not in first and "Page 1 of 2" in first
+    fields = add_form(client, course, tick=[students[0]], page=2)
+    paged = client.post(f"/courses/{course.id}/selection", data=fields)
+    second = client.get(paged.headers["Location"]).get_data(as_text=True)
+    assert "Student 29" in second and "Student 24" not in second and "Page 2 of 2" in second
+    assert selected_names(second) == ["Student 00"]
+    fields = add_form(client, course, paged.headers["Location"], tick=[students[29]])
+    client.post(f"/courses/{course.id}/students", data=fields)
+    assert roster_ids(course) == {students[0].id, students[29].id}
+
+
+def test_a_selected_student_found_again_is_sent_once(client, make_course, make_student):
+    course, ada = make_course(), make_student(name="Ada Lovelace")
+    url = f"/courses/{course.id}?q=ada&student_ids={ada.id}"
+    html = client.get(url, headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert selected_names(html) == ["Ada Lovelace"]
+    assert re.search(r'id="student-%d" checked disabled' % ada.id, html)  # shown, not sent
+    assert add_form(client, course, url)["student_ids"] == [str(ada.id)]
+
+
+def test_a_refused_bulk_add_comes_back_with_the_selection(client, make_course, make_student):
+    course = make_course(code="MATH-101", capacity=1)
+    ada, alan = make_student(name="Ada Lovelace"), make_student(name="Alan Turing")
+    response = client.post(f"/courses/{course.id}/students",
+                           data={"student_ids": [str(ada.id), str(alan.id)], "q": "a"})
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "nobody was added" in html and 'name="q" value="a"' in html
+    assert selected_names(html) == ["Ada Lovelace", "Alan Turing"]
+    assert roster_ids(course) == set()
+
+
+def test_selected_students_enrolled_or_deleted_since_drop_out(client, make_course,
+                                                              make_student):
+    course = make_course()
+    ada, alan, gone = (make_student(name=n) for n in ["Ada Lovelace", "Alan Turing", "Gone"])
+    StudentCourse.create(student=alan, course=course)
+    gone.delete_instance()
+    html = client.get(f"/courses/{course.id}?student_ids={ada.id}&student_ids={alan.id}"
+                      f"&student_ids={gone.id}").get_data(as_text=True)
+    assert selected_names(html) == ["Ada Lovelace"]
+
+
+def test_the_selection_is_capped_and_says_so(client, make_course):
+    course = make_course()
+    Student.insert_many([{"name": f"S {n:03d}", "email": f"s{n}@example.edu"}
+                         for n in range(SELECTION_LIMIT + 1)]).execute()
+    ids = [s.id for s in Student.select().order_by(Student.name)]
+    html = client.get(f"/courses/{course.id}", query_string={"student_ids": ids})
+    html = html.get_data(as_text=True)
+    assert f"Up to {SELECTION_LIMIT} students can be selected at a time" in html
+    assert len(selected_names(html)) == SELECTION_LIMIT and "S 100" not in selected_names(html)
+
+
+def test_a_non_numeric_selection_is_a_400(client, make_course):
+    course = make_course()
+    assert client.get(f"/courses/{course.id}?student_ids=x").status_code == 400
 
 
 def test_read_only_staff_see_the_roster_without_write_controls(staff_client, make_course,

@@ -5,6 +5,7 @@ import pytest
 from playhouse.test_utils import assert_query_count
 
 from tests.conftest import sign_in
+from tests.html_forms import form_fields
 from webapp import create_app
 from webapp.models import Course, Student, StudentCourse
 from webapp.rules.checklist import SHOWN_COURSES
@@ -89,7 +90,8 @@ def test_student_page_with_200_courses_costs_four_queries(client, make_student, 
 
 
 def listed_ids(html):
-    return [int(i) for i in re.findall(r'name="listed" value="(\d+)"', html)]
+    """The courses the checklist shows, in order (one checkbox each)."""
+    return [int(i) for i in re.findall(r'id="course-(\d+)" name="course_ids"', html)]
 
 
 def make_catalogue(count):
@@ -172,7 +174,7 @@ def test_saving_a_filtered_list_changes_only_its_rows_and_keeps_the_filter(
     page = client.get(f"/students/{student.id}?q=alg").get_data(as_text=True)
     assert listed_ids(page) == [shown.id] and 'name="q" value="alg"' in page
     response = client.post(f"/students/{student.id}/courses", data={
-        "listed": [str(shown.id)], "course_ids": [str(shown.id)], "q": "alg"})
+        "course_ids": [str(shown.id)], "q": "alg"})
     assert response.status_code == 303
     assert response.headers["Location"].endswith(f"/students/{student.id}?q=alg")
     assert enrolled(student, shown) and enrolled(student, hidden)
@@ -270,7 +272,7 @@ def test_saving_the_whole_selection_without_js_adds_and_removes(client, make_stu
     for course in (keep, drop):
         StudentCourse.create(student=student, course=course)
     response = client.post(f"/students/{student.id}/courses", data={
-        "listed": [str(c.id) for c in (keep, drop, add)],  # D-1 was not on the page
+        "was_enrolled": [str(keep.id), str(drop.id)],  # as the page showed them
         "course_ids": [str(keep.id), str(add.id)]}, follow_redirects=True)
     html = response.get_data(as_text=True)
     assert response.request.path == f"/students/{student.id}"
@@ -285,7 +287,7 @@ def test_saving_a_selection_with_a_full_course_changes_nothing(client, make_stud
     free, full = make_course(code="A-1"), make_course(code="F-1", capacity=1)
     StudentCourse.create(student=make_student(), course=full)
     html = client.post(f"/students/{student.id}/courses", data={
-        "listed": [str(free.id), str(full.id)], "course_ids": [str(free.id), str(full.id)]},
+        "course_ids": [str(free.id), str(full.id)]},
         follow_redirects=True).get_data(as_text=True)
     assert "Course is full: F-1" in html
     assert not enrolled(student, free) and not enrolled(student, full)
@@ -295,9 +297,58 @@ def test_saving_a_selection_with_a_deleted_course_changes_nothing(client, make_s
                                                                   make_course):
     student, course = make_student(), make_course()
     html = client.post(f"/students/{student.id}/courses", data={
-        "listed": [str(course.id), "999"], "course_ids": [str(course.id), "999"]},
+        "course_ids": [str(course.id), "999"]},
         follow_redirects=True).get_data(as_text=True)
     assert "no longer exist" in html and not enrolled(student, course)
+
+
+def save_from_stale_page(client, student, page, tick=(), untick=()):
+    """Submit the no-JS checklist form of `page` (HTML drawn earlier) after ticking and
+    unticking the given courses there, as the browser would."""
+    url = f"/students/{student.id}/courses"
+    fields = form_fields(page, url)
+    ticked = [cid for cid in fields.pop("course_ids", [])
+              if int(cid) not in {c.id for c in untick}]
+    fields["course_ids"] = ticked + [str(c.id) for c in tick]
+    return client.post(url, data=fields, follow_redirects=True)
+
+
+def test_a_stale_page_saved_without_js_keeps_a_course_ticked_elsewhere(client, make_student,
+                                                                       make_course):
+    student = make_student()
+    math, art = make_course(code="MATH-101"), make_course(code="ART-1")
+    stale = client.get(f"/students/{student.id}").get_data(as_text=True)
+    client.post(f"/students/{student.id}/courses/{math.id}",  # another tab ticks MATH-101
+                data={"course_ids": [str(math.id)]}, headers=HTMX)
+    html = save_from_stale_page(client, student, stale, tick=[art]).get_data(as_text=True)
+    assert enrolled(student, math) and enrolled(student, art)
+    assert "Enrolled in ART-1" in html and "Removed from" not in html
+
+
+def test_a_stale_page_saved_without_js_does_not_bring_back_a_course_unticked_elsewhere(
+        client, make_student, make_course):
+    student = make_student()
+    math, art = make_course(code="MATH-101"), make_course(code="ART-1")
+    StudentCourse.create(student=student, course=math)
+    stale = client.get(f"/students/{student.id}").get_data(as_text=True)
+    client.post(f"/students/{student.id}/courses/{math.id}", data={}, headers=HTMX)
+    save_from_stale_page(client, student, stale, tick=[art])
+    assert not enrolled(student, math) and enrolled(student, art)
+
+
+def test_saving_without_js_applies_what_the_user_changed_on_the_page(client, make_student,
+                                                                     make_course):
+    student = make_student()
+    keep, drop, add = (make_course(code=c) for c in ["A-1", "B-1", "C-1"])
+    for course in (keep, drop):
+        StudentCourse.create(student=student, course=course)
+    page = client.get(f"/students/{student.id}").get_data(as_text=True)
+    html = save_from_stale_page(client, student, page, tick=[add],
+                                untick=[drop]).get_data(as_text=True)
+    assert "Enrolled in C-1" in html and "Removed from B-1" in html
+    assert [c.code for c in Student.get_by_id(student.id).courses] == ["A-1", "C-1"]
+    unchanged = save_from_stale_page(client, student, html).get_data(as_text=True)
+    assert "No changes." in unchanged
 
 
 def test_non_numeric_course_ids_are_a_400(client, make_student):

@@ -8,6 +8,7 @@ import secrets
 
 from flask import Flask, request
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import INSTANCE_DIR, PROJECT_ROOT, MissingSecretKey, load_config
 from .db import db, make_database
@@ -35,16 +36,27 @@ def create_app(config=None):
 
     db.initialize(make_database(app.config["DATABASE_URL"]))
     _register_db_hooks(app)
-    csrf.init_app(app)
 
     errors.register(app)
     security.register(app)
+    # After the gate: a form posted once the session ended (expired, or signed out in
+    # another tab) is sent to sign in again rather than refused for its CSRF token.
+    csrf.init_app(app)
     for blueprint in (auth.bp, home.bp, students.bp, courses.bp, history.bp, health.bp, api.bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api.bp)  # JSON clients, not forms: authenticated by bearer token (issue 6)
     cli.register(app)
     users_cli.register(app)
+    _trust_proxies(app, app.config["TRUSTED_PROXIES"])
     return app
+
+
+def _trust_proxies(app, count):
+    """Behind `count` reverse proxies, take the client's address, scheme and host from the
+    X-Forwarded-* headers they append (else every client would share the proxy's address)."""
+    if count:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count,
+                                x_port=count)
 
 
 def _register_db_hooks(app):

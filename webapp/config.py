@@ -1,5 +1,6 @@
 """Settings read from the environment, with defaults that suit a laptop."""
 import os
+import re
 from pathlib import Path
 
 import click
@@ -25,6 +26,16 @@ def _secret_key_from_instance():
     return path.read_text().strip() if path.exists() else None
 
 
+def _trusted_proxies():
+    """How many reverse proxies in front of the app append X-Forwarded-* headers (0: none,
+    trust no such header; a client could write them)."""
+    value = os.environ.get("TRUSTED_PROXIES", "").strip() or "0"
+    if not re.fullmatch(r"[0-9]+", value):
+        raise RuntimeError(f"TRUSTED_PROXIES must be the number of reverse proxies in front "
+                           f"of the app (0, 1, 2 …), not {value!r}")
+    return int(value)
+
+
 def load_config():
     """Return the app config dict built from environment variables."""
     debug = os.environ.get("FLASK_DEBUG", "") in {"1", "true", "True"}
@@ -34,6 +45,7 @@ def load_config():
         "MIGRATIONS_DIR": str(PROJECT_ROOT / "migrations"),
         "DEBUG": debug,
         "MAX_CONTENT_LENGTH": 1024 * 1024,
+        "TRUSTED_PROXIES": _trusted_proxies(),
         # Flask's own cookie carries the CSRF token and flash messages; the sign-in
         # cookie (webapp/security.py) uses the same flags.
         "SESSION_COOKIE_SECURE": not debug,

@@ -10,7 +10,9 @@ The CSP allows no inline script, so htmx must not inject its indicator style
 """
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, g, redirect, request, url_for
+from flask import abort, current_app, flash, g, redirect, request, url_for
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import RequestRedirect
 
 from .errors import json_error, wants_json
 from .rules import audit, users
@@ -22,12 +24,14 @@ CONTENT_SECURITY_POLICY = ("default-src 'self'; object-src 'none'; base-uri 'sel
 STRICT_TRANSPORT_SECURITY = "max-age=31536000"
 
 SESSION_COOKIE = "registrar_sid"
-PUBLIC_PATHS = ("/login", "/static/", "/healthz", "/api/openapi.json", "/api/docs")
+# Matched by endpoint, not URL prefix: "/loginxyz" or "/healthz-admin" is not public.
+PUBLIC_ENDPOINTS = {"auth.login", "static", "health.healthz", "api.openapi_document", "api.docs"}
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 # Answered without looking anyone up (a health probe must not depend on a session query).
 NO_USER_ENDPOINTS = {"static", "health.healthz"}
 # Signing yourself out is the one write a read-only account may make.
 ANY_USER_WRITES = {"auth.logout", "auth.logout_everywhere"}
+SESSION_ENDED = "Your session ended — sign in again."
 
 
 def _bearer_token():
@@ -51,21 +55,53 @@ def load_user():
 
 def require_access():
     """Send strangers to sign in (401 on the API) and refuse staff writes with 403."""
-    if request.path.startswith(PUBLIC_PATHS):
+    if request.endpoint in PUBLIC_ENDPOINTS:
         return None
     if g.user is None:
         if wants_json():
             response = json_error(401, "authentication required: send Authorization: Bearer <token>")
             response.headers["WWW-Authenticate"] = 'Bearer realm="registrar"'
             return response
-        login_url = url_for("auth.login", next=safe_next(request.full_path))
-        if request.headers.get("HX-Request"):
-            return "", 401, {"HX-Redirect": login_url}
-        return redirect(login_url, 303 if request.method not in SAFE_METHODS else 302)
+        return _sign_in_again()
     if request.method not in SAFE_METHODS and not g.user.can_edit \
             and request.endpoint not in ANY_USER_WRITES:
         abort(403, "Your account can view enrollment data but not change it.")
     return None
+
+
+def _sign_in_again():
+    """To the sign-in page, then back to the page the user was on. A browser that had a
+    session (its cookie, or a write from an open page) is told it ended."""
+    if request.cookies.get(SESSION_COOKIE) or request.method not in SAFE_METHODS:
+        flash(SESSION_ENDED, "error")
+    login_url = url_for("auth.login", next=safe_next(_page_user_was_on()))
+    if request.headers.get("HX-Request"):
+        return "", 401, {"HX-Redirect": login_url}
+    return redirect(login_url, 303 if request.method not in SAFE_METHODS else 302)
+
+
+def _page_user_was_on():
+    """The page an htmx request (HX-Current-URL) or a form post (Referer) came from, if
+    it is on this site, else this request's URL; cut back to a page that answers GET, so a
+    tick's /students/5/courses/7 comes back to /students/5, never to a POST-only URL."""
+    came_from = request.headers.get("HX-Current-URL") or (
+        request.referrer if request.method not in SAFE_METHODS else None)
+    parts = urlsplit(came_from or "")
+    if parts.netloc and parts.netloc == request.host and parts.path.startswith("/"):
+        path, query = parts.path, parts.query
+    else:
+        path, query = request.path, request.query_string.decode("latin-1")
+    adapter = current_app.create_url_adapter(request)
+    while path.rstrip("/"):
+        try:
+            adapter.match(path, method="GET")
+        except RequestRedirect:  # /students -> /students/: a page too
+            pass
+        except HTTPException:  # 404 or 405: the page above, without the query
+            path, query = path.rstrip("/").rsplit("/", 1)[0], ""
+            continue
+        return path + (f"?{query}" if query else "")
+    return "/"
 
 
 def forget_actor(exc):

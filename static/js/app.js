@@ -18,6 +18,15 @@
     if (event.target.matches("input[data-filter]")) applyFilter(event.target);
   });
 
+  // Enter on a checkbox submits its form (implicit submission). A box that saves itself
+  // (hx-post) must not also send the no-JS form around it, drawn maybe long ago: Enter
+  // does nothing there, Space toggles the box as ever.
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && event.target.matches("input[type=checkbox][hx-post]")) {
+      event.preventDefault();
+    }
+  });
+
   // htmx 4 swaps error responses into the target. Fragments meant for it (a refused
   // row) are fine, but a whole error page (e.g. an expired CSRF token, 400) must not land
   // inside a checklist row: show its <main> in place of ours instead.

@@ -7,6 +7,7 @@ Every page starts signed in as a registrar (`signed_in_context`); tests navigate
 import os
 import shutil
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -120,3 +121,14 @@ def signed_in_context(request):
     """Give pytest-playwright's browser context the registrar's session cookie."""
     if "page" in request.fixturenames:
         request.getfixturevalue("context").add_cookies([request.getfixturevalue("session_cookie")])
+
+
+@contextmanager
+def page_without_js(browser, base_url, session_cookie):
+    """A signed-in page in a browser context with JavaScript switched off."""
+    context = browser.new_context(java_script_enabled=False, base_url=base_url)
+    context.add_cookies([session_cookie])
+    try:
+        yield context.new_page()
+    finally:
+        context.close()

@@ -42,3 +42,17 @@ def test_course_page_has_no_axe_violations(page, school):
     _, math = school
     page.goto(f"/courses/{math.id}")
     assert_no_violations(page)
+
+
+def test_course_page_with_a_selection_has_no_axe_violations(page, school, make_student):
+    _, math = school
+    for n in range(30):  # two pages of candidates
+        make_student(name=f"Pupil {n:02d}")
+    page.goto(f"/courses/{math.id}")
+    page.get_by_role("checkbox", name="Alan Turing").check()
+    page.get_by_role("button", name="Next").click()
+    expect(page.get_by_role("group", name="Selected (1)")).to_be_visible()
+    assert_no_violations(page)
+    page.get_by_role("searchbox", name="Find students to add").fill("a")
+    expect(page.get_by_text("Selected", exact=True)).to_have_count(1)  # Alan, found again
+    assert_no_violations(page)

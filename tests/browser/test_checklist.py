@@ -1,9 +1,9 @@
 """The student page's course checklist: ticks enroll in place, with and without JS."""
 import re
-from contextlib import contextmanager
 
 from playwright.sync_api import expect
 
+from tests.browser.conftest import page_without_js
 from webapp.models import Course, StudentCourse
 from webapp.rules.checklist import SHOWN_COURSES
 
@@ -16,17 +16,6 @@ def open_student(page, student):
 
 def still_same_page(page):
     return page.evaluate("window.registrarMarker") == "same page"
-
-
-@contextmanager
-def page_without_js(browser, base_url, session_cookie):
-    """A signed-in page in a browser context with JavaScript switched off."""
-    context = browser.new_context(java_script_enabled=False, base_url=base_url)
-    context.add_cookies([session_cookie])
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
 
 
 def test_ticking_a_course_enrolls_in_place(page, make_student, make_course, enrolled):
@@ -195,3 +184,46 @@ def test_without_javascript_the_filter_is_a_form_and_saving_keeps_other_courses(
         expect(page.get_by_text("Enrolled in MATH-101", exact=True)).to_be_visible()
         expect(page).to_have_url(re.compile(r"\?q=alg$"))
     assert enrolled(student, math) and enrolled(student, art)  # ART-1 was not listed
+
+
+def test_enter_on_a_box_never_saves_a_stale_page(page, context, make_student, make_course,
+                                                 enrolled):
+    student = make_student()
+    math = make_course(code="MATH-101", title="Algebra")
+    art = make_course(code="ART-1", title="Drawing")
+    open_student(page, student)
+    other_tab = context.new_page()
+    other_tab.goto(f"/students/{student.id}")
+    other_tab.get_by_role("checkbox", name="MATH-101 — Algebra").check()
+    expect(other_tab.get_by_text("Enrolled in 1 course.")).to_be_visible()
+    # Back in the first tab, which still shows MATH-101 unticked: Enter on another box.
+    page.evaluate("document.addEventListener('submit', () => window.registrarSubmitted = true)")
+    box = page.get_by_role("checkbox", name="ART-1 — Drawing")
+    box.focus()
+    page.keyboard.press("Enter")
+    assert page.evaluate("window.registrarSubmitted") is None and still_same_page(page)
+    expect(box).not_to_be_checked()
+    page.keyboard.press("Space")  # the key that does toggle: only this box
+    expect(page.get_by_text("Enrolled in 2 courses.")).to_be_visible()
+    assert enrolled(student, math) and enrolled(student, art)
+
+
+def test_without_javascript_enter_on_a_stale_page_changes_only_the_box_changed_there(
+        browser, base_url, session_cookie, make_student, make_course, enrolled):
+    student = make_student()
+    math = make_course(code="MATH-101", title="Algebra")
+    art = make_course(code="ART-1", title="Drawing")
+    with page_without_js(browser, base_url, session_cookie) as stale:
+        stale.goto(f"/students/{student.id}")
+        other_tab = stale.context.new_page()
+        other_tab.goto(f"/students/{student.id}")
+        other_tab.get_by_role("checkbox", name="MATH-101 — Algebra").check()
+        other_tab.get_by_role("button", name="Save enrollments").click()
+        expect(other_tab.get_by_text("Enrolled in MATH-101", exact=True)).to_be_visible()
+        box = stale.get_by_role("checkbox", name="ART-1 — Drawing")
+        box.check()
+        box.press("Enter")  # submits the form the page drew before MATH-101 was ticked
+        expect(stale.get_by_text("Enrolled in ART-1", exact=True)).to_be_visible()
+        expect(stale.get_by_text("Enrolled in 2 courses.")).to_be_visible()
+        expect(stale.get_by_role("checkbox", name="MATH-101 — Algebra")).to_be_checked()
+    assert enrolled(student, math) and enrolled(student, art)

@@ -6,7 +6,9 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
+from tests.browser.conftest import page_without_js
 from tests.conftest import PASSWORD
+from webapp.models import UserSession
 
 
 @pytest.fixture
@@ -74,3 +76,56 @@ def test_sign_in_page_has_no_axe_violations(fresh_page):
     fresh_page.goto("/login")
     results = Axe().run(fresh_page)
     assert results.violations_count == 0, results.generate_report()
+
+
+def sign_in_again_lands_on(page, registrar, url):
+    """On the sign-in page after a session ended: the message, then back to `url`."""
+    expect(page.get_by_text("Your session ended — sign in again.")).to_be_visible()
+    page.get_by_label("Email").fill(registrar.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(re.compile(re.escape(url) + "$"))
+
+
+def test_a_tick_after_the_session_expired_signs_in_again_and_comes_back(
+        page, registrar, make_student, make_course, enrolled):
+    student = make_student(name="Ada Lovelace")
+    course = make_course(code="MATH-101", title="Algebra")
+    page.goto(f"/students/{student.id}?q=alg")
+    UserSession.delete().execute()  # the session expires while the page is open
+    page.get_by_role("checkbox", name="MATH-101 — Algebra").click()
+    sign_in_again_lands_on(page, registrar, f"/students/{student.id}?q=alg")
+    assert not enrolled(student, course)
+    box = page.get_by_role("checkbox", name="MATH-101 — Algebra")
+    expect(box).not_to_be_checked()
+    box.check()
+    expect(page.get_by_text("Enrolled in 1 course.")).to_be_visible()
+    assert enrolled(student, course)
+
+
+def test_a_tick_after_signing_out_in_another_tab_signs_in_again_and_comes_back(
+        page, context, registrar, make_student, make_course, enrolled):
+    student = make_student(name="Ada Lovelace")
+    course = make_course(code="MATH-101", title="Algebra")
+    page.goto(f"/students/{student.id}")
+    other_tab = context.new_page()
+    other_tab.goto("/")
+    other_tab.get_by_role("button", name="Sign out").click()
+    expect(other_tab.get_by_text("You are signed out.")).to_be_visible()
+    page.get_by_role("checkbox", name="MATH-101 — Algebra").click()
+    expect(page.get_by_text("The CSRF tokens do not match.")).to_have_count(0)
+    sign_in_again_lands_on(page, registrar, f"/students/{student.id}")
+    assert not enrolled(student, course)
+
+
+def test_without_javascript_saving_after_the_session_expired_comes_back_to_the_page(
+        browser, base_url, session_cookie, registrar, make_student, make_course, enrolled):
+    student = make_student(name="Ada Lovelace")
+    course = make_course(code="MATH-101", title="Algebra")
+    with page_without_js(browser, base_url, session_cookie) as page:
+        page.goto(f"/students/{student.id}")
+        UserSession.delete().execute()
+        page.get_by_role("checkbox", name="MATH-101 — Algebra").check()
+        page.get_by_role("button", name="Save enrollments").click()
+        sign_in_again_lands_on(page, registrar, f"/students/{student.id}")
+    assert not enrolled(student, course)

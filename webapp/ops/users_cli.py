@@ -1,4 +1,5 @@
-"""`flask --app webapp users …`: create accounts, set passwords, issue and revoke API tokens."""
+"""`flask --app webapp users …`: create, deactivate and activate accounts, set passwords,
+issue and revoke API tokens, purge expired sessions and old sign-in failures."""
 import secrets
 import sys
 
@@ -58,10 +59,11 @@ def set_password_command(email, password_stdin):
     """Set a new password (signs the user out everywhere)."""
     user = _existing_user(email)
     try:
-        users.set_password(user, _read_password(password_stdin))
+        revoked = users.set_password(user, _read_password(password_stdin))
     except InvalidRecord as exc:
         raise _invalid(exc) from exc
-    click.echo(f"password changed for {user.email}")
+    click.echo(f"password changed for {user.email}: signed out everywhere, "
+               f"{revoked} API token(s) revoked")
 
 
 @users_cli.command("token")
@@ -79,6 +81,33 @@ def revoke_tokens_command(email):
     """Revoke every API token of the user."""
     count = users.revoke_tokens(_existing_user(email))
     click.echo(f"revoked {count} token(s) for {email}")
+
+
+@users_cli.command("deactivate")
+@click.argument("email")
+def deactivate_command(email):
+    """Refuse the user's sign-ins, sign them out everywhere and revoke their API tokens."""
+    user = _existing_user(email)
+    revoked = users.deactivate(user)
+    click.echo(f"deactivated {user.email}: signed out everywhere, {revoked} API token(s) "
+               "revoked; `users activate` lets them sign in again")
+
+
+@users_cli.command("activate")
+@click.argument("email")
+def activate_command(email):
+    """Let a deactivated user sign in again (revoked API tokens stay revoked)."""
+    user = _existing_user(email)
+    users.activate(user)
+    click.echo(f"activated {user.email}: they can sign in again; API tokens revoked "
+               "earlier stay revoked (make a new one with `users token`)")
+
+
+@users_cli.command("purge")
+def purge_command():
+    """Delete expired sessions and sign-in failures too old to count (run at `make serve`)."""
+    sessions, failures = users.purge_expired()
+    click.echo(f"purged {sessions} expired session(s) and {failures} old sign-in failure(s)")
 
 
 @users_cli.command("demo")

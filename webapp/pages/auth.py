@@ -1,4 +1,6 @@
 """Sign-in and sign-out pages (the gate every request passes is webapp/security.py)."""
+import math
+
 from flask import (Blueprint, current_app, flash, g, redirect, render_template, request,
                    session, url_for)
 from flask_wtf import FlaskForm
@@ -6,6 +8,7 @@ from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired
 
 from ..rules import users
+from ..rules.records import InvalidRecord
 from ..security import SESSION_COOKIE, safe_next
 
 bp = Blueprint("auth", __name__)
@@ -21,21 +24,36 @@ def login():
     if g.user is not None and request.method == "GET":
         return redirect(safe_next(request.args.get("next")) or url_for("main.home"))
     form = SignInForm()
-    status, error = 200, None
+    status, error, headers = 200, None, {}
     if form.validate_on_submit():
         try:
             user = users.authenticate(form.email.data, form.password.data, request.remote_addr)
-        except users.SignInThrottled:
-            status, error = 429, ("Too many failed sign-ins. For your safety this account is "
-                                  "locked for 15 minutes; try again later or ask an administrator.")
+        except users.SignInThrottled as throttled:
+            seconds = math.ceil(throttled.retry_after.total_seconds())
+            status, error = 429, _throttled_message(throttled.reason, seconds)
+            headers["Retry-After"] = str(seconds)
         except users.SignInRefused:
             status, error = 401, "That email and password do not match an active account."
+        except InvalidRecord as invalid:
+            status = 400
+            form.email.errors.append(invalid.errors["email"])
         else:
             return _signed_in(user)
     elif form.is_submitted():
         status = 400
     return render_template("auth/login.html", form=form, error=error,
-                           next=safe_next(request.args.get("next"))), status
+                           next=safe_next(request.args.get("next"))), status, headers
+
+
+def _throttled_message(reason, seconds):
+    """Say which throttle refused: the account's lock, or the slowed-down address."""
+    if reason == users.ACCOUNT_LOCKED:
+        minutes = math.ceil(seconds / 60)
+        return ("Too many failed sign-ins: for its safety this account is locked for "
+                f"{minutes} more minute{'s' if minutes != 1 else ''}. Try again then; if you have "
+                "forgotten your password, ask an administrator to set a new one.")
+    return ("Too many failed sign-ins have come from your network recently, so sign-ins "
+            f"from it are slowed down. Wait {seconds} seconds and try again.")
 
 
 def _signed_in(user):

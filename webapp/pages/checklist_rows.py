@@ -6,7 +6,9 @@ def course_row(course, enrolled, courses_url, editable, error=None):
     """One checklist row (<li>): the same markup on the page and in a toggle's answer.
 
     `course` is a Course or a ChecklistRow; ticking the box posts to courses_url/<id>
-    (students.toggle), the hidden `listed` input tells the no-JS form which rows it showed.
+    (students.toggle). An enrolled row also carries a hidden `was_enrolled`: the no-JS form
+    then sends the state each box was drawn with, so saving changes only the boxes the
+    user changed (never what another tab did since).
     Built here rather than in a Jinja macro because the page shows up to SHOWN_COURSES
     (rules/checklist.py) rows and a macro costs about three times as much per row."""
     return Markup(_row_html(course, enrolled, courses_url, editable, error))
@@ -28,11 +30,11 @@ def _row_html(course, enrolled, url, editable, error=None):
         + (f'aria-describedby="{described_by}" ' if described_by else "")
     error_html = (f'\n  <span class="row-error" id="error-{cid}">{escape(error)}</span>'
                   if error else "")
+    was = f'\n  <input type="hidden" name="was_enrolled" value="{cid}">' if enrolled else ""
     return f"""<li id="course-row-{cid}" class="course-row{' has-error' if error else ''}" \
 data-filter-text="{code} {title}">
   <input type="checkbox" id="course-{cid}" name="course_ids" value="{cid}" {state}\
-hx-post="{url}/{cid}" hx-trigger="change" hx-target="#course-row-{cid}" hx-swap="outerHTML">
-  <input type="hidden" name="listed" value="{cid}">
+hx-post="{url}/{cid}" hx-trigger="change" hx-target="#course-row-{cid}" hx-swap="outerHTML">{was}
   <label for="course-{cid}">{code} — {title}</label>
   <span class="seats{' seats-full' if full else ''}" id="seats-{cid}">{seats}</span>{error_html}
 </li>"""

@@ -16,7 +16,10 @@ from .ui import form_page, get_or_404, int_list, paginate
 
 bp = Blueprint("courses", __name__, url_prefix="/courses")
 
-CANDIDATES_SHOWN = 25
+CANDIDATES_PER_PAGE = 25
+# The selection travels in the course page's URL (?student_ids=…); this many ids keep it
+# well under the 4 KB request line that gunicorn and most proxies accept.
+SELECTION_LIMIT = 100
 
 
 @bp.get("/")
@@ -53,37 +56,71 @@ def _roster_or_404(course_id):
 
 @bp.get("/<int:course_id>")
 def show(course_id):
+    """The roster and history; for editors, Add students: the students not in the course
+    matching `q`, a page at a time, and those already selected (`student_ids`), which the
+    URL carries across searches and pages."""
     course = get_or_404(Course, course_id)
     q = request.args.get("q", "").strip()
-    # One more than shown tells whether to suggest narrowing the search.
-    candidates = list(Student.not_in_course(course_id, q).limit(CANDIDATES_SHOWN + 1))
+    selected_ids = _unique(int_list("student_ids", request.args))
     return render_template("courses/show.html", course=course, q=q,
                            roster=_roster_or_404(course_id),
-                           candidates=candidates[:CANDIDATES_SHOWN],
-                           more_candidates=len(candidates) > CANDIDATES_SHOWN,
+                           candidates=paginate(Student.not_in_course(course_id, q),
+                                               CANDIDATES_PER_PAGE),
+                           selected=_still_to_add(course_id, selected_ids[:SELECTION_LIMIT]),
+                           selection_limit=SELECTION_LIMIT,
+                           selection_cut=len(selected_ids) > SELECTION_LIMIT,
                            events=course_history(course_id))
+
+
+def _unique(ids):
+    return list(dict.fromkeys(ids))
+
+
+def _still_to_add(course_id, student_ids):
+    """The selected students, by name, less any deleted or enrolled since."""
+    if not student_ids:
+        return []
+    return list(Student.not_in_course(course_id).where(Student.id.in_(student_ids)))
+
+
+def _selection_url(course_id, student_ids, page=None):
+    """The course page showing the Add students form as it was submitted: its search,
+    the page asked for and every ticked student."""
+    return url_for(".show", course_id=course_id, q=request.form.get("q", "").strip() or None,
+                   page=page if page and page > 1 else None,
+                   student_ids=_unique(student_ids), _anchor="add-heading")
+
+
+@bp.post("/<int:course_id>/selection")
+def select_students(course_id):
+    """Add students' Search and page buttons (the no-JS way; with JS typing searches):
+    back to the course page with the ticks kept. Writes nothing."""
+    return redirect(_selection_url(course_id, int_list("student_ids"),
+                                   request.form.get("page", type=int)), 303)
 
 
 @bp.post("/<int:course_id>/students")
 def add_students(course_id):
-    """Bulk add: every ticked student joins, or (seats short, someone unknown) none does."""
-    student_ids = int_list("student_ids")
+    """Bulk add: every ticked student joins, or (seats short, someone unknown) none does
+    and the page comes back with the selection kept."""
+    student_ids = _unique(int_list("student_ids"))
     if not student_ids:
         flash("Tick at least one student to add.", "error")
+        return redirect(_selection_url(course_id, []), 303)
+    try:
+        result = enroll_students(course_id, student_ids)
+    except CourseNotFound:
+        abort(404, description=f"There is no course with id {course_id}.")
+    except CourseFull:
+        course = get_or_404(Course, course_id)
+        flash(f"{course.code} has {course.seats_left} seats left, not enough for "
+              f"{len(student_ids)} students; nobody was added.", "error")
+    except UnknownStudents:
+        flash("Some of those students no longer exist; nobody was added.", "error")
     else:
-        try:
-            result = enroll_students(course_id, student_ids)
-        except CourseNotFound:
-            abort(404, description=f"There is no course with id {course_id}.")
-        except CourseFull:
-            course = get_or_404(Course, course_id)
-            flash(f"{course.code} has {course.seats_left} seats left, not enough for "
-                  f"{len(student_ids)} students; nobody was added.", "error")
-        except UnknownStudents:
-            flash("Some of those students no longer exist; nobody was added.", "error")
-        else:
-            flash(f"Added {len(result.enrolled)} students.", "success")
-    return redirect(url_for(".show", course_id=course_id), 303)
+        flash(f"Added {len(result.enrolled)} students.", "success")
+        return redirect(url_for(".show", course_id=course_id), 303)
+    return redirect(_selection_url(course_id, student_ids), 303)
 
 
 @bp.route("/<int:course_id>/students/<int:student_id>/remove", methods=["GET", "POST"])

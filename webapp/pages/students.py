@@ -75,13 +75,15 @@ def show(student_id):
 
 @bp.post("/<int:student_id>/courses")
 def save_enrollments(student_id):
-    """The no-JS checklist: `course_ids` is the ticked selection among the `listed` ones
-    (the rows the page showed); back to the page with the filter (`q`) it had."""
+    """The no-JS checklist: `course_ids` are the boxes ticked on submit, `was_enrolled`
+    those the page drew ticked. Only the differences are applied, so a page that went
+    stale (another tab changed a course since) cannot undo what it never showed; back to
+    the page with the filter (`q`) it had."""
     get_or_404(Student, student_id)
-    selected = set(int_list("course_ids"))
-    unticked = set(int_list("listed")) - selected
+    ticked, was_ticked = set(int_list("course_ids")), set(int_list("was_enrolled"))
     try:
-        result = change_enrollments(student_id, add=sorted(selected), remove=sorted(unticked))
+        result = change_enrollments(student_id, add=sorted(ticked - was_ticked),
+                                    remove=sorted(was_ticked - ticked))
     except CourseFull as error:
         flash(full_message(error), "error")
     except UnknownCourses:

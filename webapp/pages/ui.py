@@ -20,10 +20,12 @@ def not_found(model, record_id):
     abort(404, description=f"There is no {model.__name__.lower()} with id {record_id}.")
 
 
-def int_list(name):
-    """Form values under `name` as ints; anything that is not a whole number is a 400."""
+def int_list(name, values=None):
+    """Form values (or `values`, e.g. request.args) under `name` as ints; anything that is
+    not a whole number is a 400."""
+    values = request.form if values is None else values
     try:
-        return [int(value) for value in request.form.getlist(name)]
+        return [int(value) for value in values.getlist(name)]
     except ValueError:
         abort(400, description=f"{name} must be whole numbers.")
 
@@ -49,12 +51,12 @@ class Page:
         return self.number < self.pages
 
 
-def paginate(query):
+def paginate(query, per_page=PER_PAGE):
     """Page `?page=N` of an unexecuted query (two queries: the count and the rows)."""
     total = query.count()
-    page = Page([], request.args.get("page", 1, type=int) or 1, total)
+    page = Page([], request.args.get("page", 1, type=int) or 1, total, per_page)
     page.number = min(max(page.number, 1), page.pages)  # out of range: nearest real page
-    page.items = list(query.paginate(page.number, PER_PAGE))
+    page.items = list(query.paginate(page.number, per_page))
     return page
 
 

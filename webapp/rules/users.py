@@ -10,7 +10,7 @@ from datetime import timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from ..db import fetch_all
+from ..db import fetch_all, write_transaction
 from ..models import ROLES, ApiToken, LoginFailure, User, UserSession, utcnow
 from .records import DuplicateRecord, InvalidRecord, clean_student
 
@@ -19,9 +19,13 @@ password_hasher = PasswordHasher()
 ACCOUNT_FAILURE_LIMIT = 10            # failures per account ...
 ACCOUNT_WINDOW = timedelta(minutes=15)  # ... within this window lock the account
 ADDRESS_FAILURE_LIMIT = 100           # failures per client address ...
-ADDRESS_WINDOW = timedelta(hours=1)   # ... within this window block the address
+ADDRESS_WINDOW = timedelta(hours=1)   # ... within this window slow the address down:
+# one attempt per ADDRESS_SLOWDOWN after its latest failure (the same pace as the limit),
+# so a guesser sharing a school's address delays colleagues by seconds, never locks them out.
+ADDRESS_SLOWDOWN = ADDRESS_WINDOW / ADDRESS_FAILURE_LIMIT
 SESSION_LIFETIME = timedelta(hours=12)
 MIN_PASSWORD_LENGTH = 10
+MAX_EMAIL_LENGTH = 254
 # Verified against when the email is unknown, so timing does not reveal which emails exist.
 _DUMMY_HASH = password_hasher.hash(secrets.token_hex(16))
 
@@ -31,7 +35,17 @@ class SignInRefused(Exception):
 
 
 class SignInThrottled(Exception):
-    """Too many recent failures for this account or address."""
+    """Too many recent failures: `reason` is ACCOUNT_LOCKED or ADDRESS_SLOWED, and
+    `retry_after` the timedelta until a sign-in will be considered again."""
+
+    def __init__(self, reason, retry_after):
+        super().__init__(reason)
+        self.reason = reason
+        self.retry_after = retry_after
+
+
+ACCOUNT_LOCKED = "account locked"
+ADDRESS_SLOWED = "address slowed"
 
 
 def digest(secret):
@@ -63,36 +77,80 @@ def _password_errors(password):
 
 
 def set_password(user, password):
-    """Change the password and sign the user out everywhere."""
+    """Change the password, sign the user out everywhere and revoke their API tokens
+    (whoever knew the old password may have made one)."""
     if _password_errors(password):
         raise InvalidRecord(_password_errors(password))
     user.password_hash = password_hasher.hash(password)
+    return _save_and_sign_out_everywhere(user)
+
+
+def deactivate(user):
+    """Refuse the user's sign-ins, end their sessions and revoke their API tokens."""
+    user.active = False
+    return _save_and_sign_out_everywhere(user)
+
+
+def _save_and_sign_out_everywhere(user):
+    """Save `user`, end every session and revoke every API token in one transaction;
+    return how many tokens were revoked."""
+    with write_transaction():
+        user.save()
+        revoke_sessions(user)
+        return revoke_tokens(user)
+
+
+def activate(user):
+    """Let a deactivated user sign in again (revoked API tokens stay revoked)."""
+    user.active = True
     user.save()
-    revoke_sessions(user)
+
+
+def normalise_email(email):
+    """The one spelling of an email used both to find its account and to count its failures."""
+    return (email or "").strip().lower()
 
 
 def find_user(email):
-    return User.get_or_none(User.email == (email or "").strip().lower())
+    return User.get_or_none(User.email == normalise_email(email))
 
 
-def _recent_failures(where, window):
-    return LoginFailure.select().where(where, LoginFailure.at > utcnow() - window).count()
+def _newest_failures(where, window, limit):
+    """Times of the `limit` newest failures matching `where` within `window`, newest first."""
+    return [failure.at for failure in LoginFailure.select(LoginFailure.at)
+            .where(where, LoginFailure.at > utcnow() - window)
+            .order_by(LoginFailure.at.desc()).limit(limit)]
+
+
+def _check_throttles(email, address):
+    """Raise SignInThrottled when this account is locked or this address must wait."""
+    now = utcnow()
+    account = _newest_failures(LoginFailure.email == email, ACCOUNT_WINDOW,
+                               ACCOUNT_FAILURE_LIMIT)
+    if len(account) == ACCOUNT_FAILURE_LIMIT:  # until the oldest of them leaves the window
+        raise SignInThrottled(ACCOUNT_LOCKED, account[-1] + ACCOUNT_WINDOW - now)
+    address_failures = _newest_failures(LoginFailure.address == address, ADDRESS_WINDOW,
+                                        ADDRESS_FAILURE_LIMIT)
+    if (len(address_failures) == ADDRESS_FAILURE_LIMIT
+            and address_failures[0] + ADDRESS_SLOWDOWN > now):
+        raise SignInThrottled(ADDRESS_SLOWED, address_failures[0] + ADDRESS_SLOWDOWN - now)
 
 
 def authenticate(email, password, address):
-    """Return the active User for these credentials, or raise SignInRefused/SignInThrottled.
+    """Return the active User for these credentials, or raise SignInRefused/SignInThrottled
+    (InvalidRecord for an email longer than any account's).
 
-    An account over its failure limit is refused even with the right password; the
-    per-address limit is far higher so a shared school office is not locked out together.
-    The counts live in the database, shared by every worker process.
+    An account over its failure limit is refused even with the right password. An address
+    over its (far higher) limit is only slowed down, so a school office sharing one address
+    is not locked out together. The counts live in the database, shared by every worker.
     """
-    email = (email or "").strip().lower()[:254]
+    email = normalise_email(email)
+    if len(email) > MAX_EMAIL_LENGTH:  # no account has it; and a cut key would dodge the count
+        raise InvalidRecord({"email": f"An email address has at most {MAX_EMAIL_LENGTH} "
+                                      "characters."})
     address = (address or "unknown")[:64]
-    if (_recent_failures(LoginFailure.email == email, ACCOUNT_WINDOW) >= ACCOUNT_FAILURE_LIMIT
-            or _recent_failures(LoginFailure.address == address, ADDRESS_WINDOW)
-            >= ADDRESS_FAILURE_LIMIT):
-        raise SignInThrottled()
-    user = find_user(email)
+    _check_throttles(email, address)
+    user = User.get_or_none(User.email == email)
     if not _password_matches(user, password) or not user.active:
         LoginFailure.create(email=email, address=address)
         raise SignInRefused()
@@ -167,3 +225,13 @@ def revoke_tokens(user):
     return (ApiToken.update(revoked_at=utcnow())
             .where(ApiToken.user == user, ApiToken.revoked_at.is_null())
             .execute())
+
+
+def purge_expired():
+    """Delete expired sessions and failures too old to count; return (sessions, failures)."""
+    now = utcnow()
+    sessions = UserSession.delete().where(UserSession.expires_at <= now).execute()
+    failures = (LoginFailure.delete()
+                .where(LoginFailure.at <= now - max(ACCOUNT_WINDOW, ADDRESS_WINDOW))
+                .execute())
+    return sessions, failures
