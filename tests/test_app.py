@@ -1,7 +1,14 @@
 """The app factory, the home page and error pages."""
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from webapp import create_app
+from webapp.config import PROJECT_ROOT
 
 
 def test_home_page_is_alive(client, make_student):
@@ -22,6 +29,25 @@ def test_serving_without_a_secret_key_is_refused(monkeypatch, tmp_path):
     monkeypatch.setattr("webapp.config.INSTANCE_DIR", tmp_path)
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
         create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}", "DEBUG": False})
+
+
+def test_a_command_without_a_secret_key_says_why_in_one_line(tmp_path):
+    """The real `flask --app webapp db status`, run on a copy of the package: the copy's
+    instance/ holds no key, whatever the checkout's own instance/ holds."""
+    shutil.copytree(PROJECT_ROOT / "webapp", tmp_path / "webapp",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    env = {name: value for name, value in os.environ.items()
+           if name not in {"SECRET_KEY", "FLASK_DEBUG", "FLASK_APP", "DATABASE_URL"}}
+
+    result = subprocess.run([Path(sys.executable).with_name("flask"), "--app", "webapp",
+                             "db", "status"], cwd=tmp_path, env=env, capture_output=True,
+                            text=True, timeout=60)
+
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "Error: SECRET_KEY is not set: export SECRET_KEY, or run `make run` which writes "
+        "one to instance/secret_key"]
+    assert result.stdout == ""
 
 
 def test_unsupported_database_url_is_a_clear_error():
@@ -58,3 +84,9 @@ def test_every_response_carries_security_headers(client):
     assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Referrer-Policy"] == "same-origin"
+
+
+def test_browsers_are_told_to_use_https_unless_debugging(app, client):
+    assert client.get("/").headers["Strict-Transport-Security"] == "max-age=31536000"
+    app.debug = True  # FLASK_DEBUG=1: served over plain http on a laptop
+    assert "Strict-Transport-Security" not in client.get("/").headers

@@ -10,7 +10,7 @@ from flask import Flask, request
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from .config import INSTANCE_DIR, PROJECT_ROOT, load_config
+from .config import INSTANCE_DIR, PROJECT_ROOT, MissingSecretKey, load_config
 from .db import db, make_database
 
 csrf = CSRFProtect()
@@ -26,8 +26,7 @@ def create_app(config=None):
     app.config.update(config or {})
     if not app.config.get("SECRET_KEY"):
         if not (app.config.get("DEBUG") or app.config.get("TESTING")):
-            raise RuntimeError("SECRET_KEY is not set: export SECRET_KEY, or run `make run` "
-                               "which writes one to instance/secret_key")
+            raise MissingSecretKey()
         app.config["SECRET_KEY"] = secrets.token_hex(32)
 
     from . import api, errors, request_log, security

@@ -3,9 +3,21 @@ import os
 import re
 from pathlib import Path
 
+import click
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = PROJECT_ROOT / "instance"
 DEFAULT_DATABASE_URL = "sqlite:///instance/registrar.db"
+
+
+class MissingSecretKey(click.ClickException, RuntimeError):
+    """No SECRET_KEY outside debug and tests. A ClickException, so `flask --app webapp …`
+    prints this one line and exits 1 (Flask shows a traceback for any other error while
+    loading the app); a RuntimeError for everyone else (gunicorn, tests)."""
+
+    def __init__(self):
+        super().__init__("SECRET_KEY is not set: export SECRET_KEY, or run `make run` "
+                         "which writes one to instance/secret_key")
 
 
 def _secret_key_from_instance():

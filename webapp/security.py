@@ -20,6 +20,9 @@ from .rules import audit, users
 CONTENT_SECURITY_POLICY = ("default-src 'self'; object-src 'none'; base-uri 'self'; "
                            "frame-ancestors 'none'; form-action 'self'")
 
+# Browsers come back over HTTPS only for a year (not under FLASK_DEBUG, served over http).
+STRICT_TRANSPORT_SECURITY = "max-age=31536000"
+
 SESSION_COOKIE = "registrar_sid"
 # Matched by endpoint, not URL prefix: "/loginxyz" or "/healthz-admin" is not public.
 PUBLIC_ENDPOINTS = {"auth.login", "static", "health.healthz", "api.openapi_document", "api.docs"}
@@ -128,6 +131,8 @@ def _security_headers(response):
     headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "same-origin")
+    if not current_app.debug:
+        headers.setdefault("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY)
     return response
 
 
