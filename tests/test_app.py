@@ -31,22 +31,32 @@ def test_serving_without_a_secret_key_is_refused(monkeypatch, tmp_path):
         create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}", "DEBUG": False})
 
 
-def test_a_command_without_a_secret_key_says_why_in_one_line(tmp_path):
+BAD_SETTINGS = {
+    "no secret key": ({}, "Error: SECRET_KEY is not set: export SECRET_KEY, or run `make run` "
+                          "which writes one to instance/secret_key"),
+    "proxies not a count": ({"SECRET_KEY": "k", "TRUSTED_PROXIES": "two"},
+                            "Error: TRUSTED_PROXIES must be the number of reverse proxies in "
+                            "front of the app (0, 1, 2 …), not 'two'"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_SETTINGS))
+def test_a_command_with_a_bad_setting_says_why_in_one_line(tmp_path, case):
     """The real `flask --app webapp db status`, run on a copy of the package: the copy's
     instance/ holds no key, whatever the checkout's own instance/ holds."""
+    settings, reason = BAD_SETTINGS[case]
     shutil.copytree(PROJECT_ROOT / "webapp", tmp_path / "webapp",
                     ignore=shutil.ignore_patterns("__pycache__"))
     env = {name: value for name, value in os.environ.items()
-           if name not in {"SECRET_KEY", "FLASK_DEBUG", "FLASK_APP", "DATABASE_URL"}}
+           if name not in {"SECRET_KEY", "FLASK_DEBUG", "FLASK_APP", "DATABASE_URL",
+                           "TRUSTED_PROXIES"}}
 
     result = subprocess.run([Path(sys.executable).with_name("flask"), "--app", "webapp",
-                             "db", "status"], cwd=tmp_path, env=env, capture_output=True,
-                            text=True, timeout=60)
+                             "db", "status"], cwd=tmp_path, env={**env, **settings},
+                            capture_output=True, text=True, timeout=60)
 
     assert result.returncode == 1
-    assert result.stderr.splitlines() == [
-        "Error: SECRET_KEY is not set: export SECRET_KEY, or run `make run` which writes "
-        "one to instance/secret_key"]
+    assert result.stderr.splitlines() == [reason]
     assert result.stdout == ""
 
 
