@@ -104,14 +104,6 @@ def operation(method, rule, tag, status, model=None, *errors):
     return decorate
 
 
-@bp.url_value_preprocessor
-def _ids_in_range(endpoint, values):
-    """An id too large for the id columns names nothing: 404, before any query (SQLite
-    cannot even bind integers past 2**63)."""
-    if any(key.endswith("_id") and value > schemas.MAX_ID for key, value in values.items()):
-        abort(json_error(404, "No such record."))
-
-
 @bp.before_request
 def _require_json_object():
     """Bodies must be a JSON object sent as application/json; say so precisely."""
