@@ -86,7 +86,8 @@ def test_an_id_past_the_id_columns_in_a_page_url_is_a_404_page(client, ids, db_s
     ("/courses/{course}/students", "student_ids"),  # bulk add
     ("/students/{student}/courses/{course}", "course_ids"),  # the toggle
 ])
-@pytest.mark.parametrize("value", [str(HUGE), str(2**63), str(MAX_ID + 1), "0", "-3"])
+@pytest.mark.parametrize("value", [str(HUGE), str(2**63), str(MAX_ID + 1), "0", "-3", "x",
+                                   "9" * 5000])
 def test_an_id_outside_the_id_columns_in_a_form_is_a_400_that_writes_nothing(
         client, ids, db_snapshot, path, field, value):
     before = db_snapshot()

@@ -35,9 +35,10 @@ def int_list(name, values=None):
         abort(400, description=f"Too many {name}: at most {MAX_FORM_IDS:,} at once.")
     try:
         ids = [int(value) for value in values]
+        in_range = all(1 <= value <= MAX_ID for value in ids)
     except ValueError:
-        ids = [0]
-    if not all(1 <= value <= MAX_ID for value in ids):
+        in_range = False
+    if not in_range:
         abort(400, description=f"{name} must be whole numbers from 1 to {MAX_ID}.")
     return ids
 
