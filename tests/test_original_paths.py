@@ -95,7 +95,7 @@ def test_browsers_keep_the_no_js_form_and_the_htmx_toggle(csrf_app, registrar, m
     assert toggle.status_code == 200 and f'id="course-row-{course.id}"' in toggle.text
 
     saved = browser.post(f"/students/{student.id}/courses",
-                         data={"listed": [str(course.id)], "csrf_token": token},
+                         data={"was_enrolled": [str(course.id)], "csrf_token": token},
                          headers={"Accept": "text/html,application/xhtml+xml,application/xml;"
                                             "q=0.9,*/*;q=0.8"})
     assert saved.status_code == 303
@@ -122,7 +122,7 @@ def test_anything_of_a_browsers_makes_it_a_page_request(token_client, registrar,
     if mark == "sign-in cookie":
         token_client.set_cookie(security.SESSION_COOKIE, users.start_session(registrar))
     elif mark == "form body":
-        kwargs["data"] = {"listed": "1"}
+        kwargs["data"] = {"was_enrolled": "1"}
     else:
         kwargs["headers"]["HX-Request"] = "true"
     response = token_client.post(f"/students/{student.id}/courses", **kwargs)
