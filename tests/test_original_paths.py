@@ -113,21 +113,29 @@ def test_a_request_that_does_not_ask_for_json_is_not_redirected(anon_client, mak
     assert response.status_code == 303 and response.headers["Location"].startswith("/login")
 
 
-@pytest.mark.parametrize("mark", ["sign-in cookie", "form body", "HX-Request"])
-def test_anything_of_a_browsers_makes_it_a_page_request(token_client, registrar, make_student,
-                                                        mark):
+@pytest.mark.parametrize("mark", ["sign-in cookie", "HX-Request"])
+def test_a_browsers_cookie_or_htmx_makes_it_a_page_request(token_client, registrar,
+                                                           make_student, mark):
     """A bearer token and Accept: application/json, plus one mark only a browser sends."""
     student = make_student()
-    kwargs = {"headers": {"Accept": JSON}}
+    headers = {"Accept": JSON}
     if mark == "sign-in cookie":
         token_client.set_cookie(security.SESSION_COOKIE, users.start_session(registrar))
-    elif mark == "form body":
-        kwargs["data"] = {"was_enrolled": "1"}
     else:
-        kwargs["headers"]["HX-Request"] = "true"
-    response = token_client.post(f"/students/{student.id}/courses", **kwargs)
+        headers["HX-Request"] = "true"
+    response = token_client.post(f"/students/{student.id}/courses", headers=headers)
     assert response.status_code != 308
     assert not response.headers.get("Location", "").startswith("/api")
+
+
+def test_a_token_client_posting_a_form_body_is_told_by_the_api_to_send_json(token_client,
+                                                                            make_student):
+    """`curl -d` sends application/x-www-form-urlencoded unless told otherwise."""
+    student = make_student()
+    response = token_client.post(f"/students/{student.id}/courses",
+                                 data={"course_ids": "1"}, follow_redirects=True)
+    assert response.status_code == 415 and response.is_json
+    assert "application/json" in response.get_json()["error"]
 
 
 def test_other_page_paths_are_never_redirected(token_client, make_student):
