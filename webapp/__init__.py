@@ -2,7 +2,8 @@
 
 Packages by layer (each __init__ states its import rule, tests/test_layout.py checks them):
 rules/ (the enrollment rules, no Flask), pages/ (HTML), api/ (JSON), ops/ (command line and
-operations). Beside them: config, db, models, errors, security, request_log.
+operations). Beside them: config, db, models, errors, security, request_log, input_guard,
+original_paths.
 """
 import secrets
 
@@ -29,10 +30,12 @@ def create_app(config=None):
             raise MissingSecretKey()
         app.config["SECRET_KEY"] = secrets.token_hex(32)
 
-    from . import api, errors, request_log, security
+    from . import api, errors, input_guard, original_paths, request_log, security
     from .ops import cli, health, users_cli
     from .pages import auth, courses, history, home, students
     request_log.register(app)  # first: every later hook and log line sees the request id
+    original_paths.register(app)  # before CSRF and the gate: JSON clients go to /api
+    input_guard.register(app)  # NUL, ids past MAX_ID: refused before any query
 
     db.initialize(make_database(app.config["DATABASE_URL"]))
     _register_db_hooks(app)

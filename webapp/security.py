@@ -8,6 +8,7 @@ which is why the API blueprint can be exempt from CSRF.
 The CSP allows no inline script, so htmx must not inject its indicator style
 (htmx.config.includeIndicatorStyles is turned off in a meta tag in base.html).
 """
+import re
 from urllib.parse import urlsplit
 
 from flask import abort, current_app, flash, g, redirect, request, url_for
@@ -117,11 +118,17 @@ def no_store(response):
     return response
 
 
+UNSAFE_IN_NEXT = re.compile(r"[\x00-\x1f\x7f\\]")
+
+
 def safe_next(target):
-    """Only same-site paths are followed after sign-in (no open redirects)."""
+    """Only same-site paths are followed after sign-in (no open redirects). Control
+    characters (CR/LF would split the Location header) and backslashes (browsers read
+    `/\\host` as `//host`) disqualify a target."""
     target = (target or "").rstrip("?")
     parts = urlsplit(target)
-    if not target.startswith("/") or target.startswith("//") or parts.scheme or parts.netloc:
+    if not target.startswith("/") or target.startswith("//") or parts.scheme or parts.netloc \
+            or UNSAFE_IN_NEXT.search(target):
         return None
     return None if target.startswith("/login") else target
 
