@@ -22,7 +22,7 @@ serve: install instance/secret_key
 
 instance/secret_key:
 	@mkdir -p instance
-	@test -s $@ || $(PY) -c "import secrets; print(secrets.token_hex(32))" > $@
+	@test -s $@ || (umask 077 && $(PY) -c "import secrets; print(secrets.token_hex(32))" > $@)
 
 # Shared by run and test: a virtualenv with the app installed (re-run when pyproject changes).
 install: $(VENV)/.installed

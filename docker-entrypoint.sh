@@ -3,7 +3,7 @@
 # sessions and old sign-in failures, then the server.
 set -e
 if [ -z "$SECRET_KEY" ] && [ ! -s instance/secret_key ]; then
-    python -c "import secrets; print(secrets.token_hex(32))" > instance/secret_key
+    (umask 077 && python -c "import secrets; print(secrets.token_hex(32))" > instance/secret_key)
 fi
 flask --app webapp db upgrade
 flask --app webapp users purge

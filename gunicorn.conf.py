@@ -6,13 +6,21 @@ import multiprocessing
 import os
 
 bind = os.environ.get("BIND", "127.0.0.1:8000")
-# Sync workers: the app is CPU-light and the database serialises writes anyway.
-# Default 2 x CPUs + 1 (gunicorn's advice); WEB_CONCURRENCY is the conventional override.
+# Default 2 x CPUs + 1 processes (gunicorn's advice); WEB_CONCURRENCY is the usual override.
 workers = int(os.environ.get("WEB_CONCURRENCY") or multiprocessing.cpu_count() * 2 + 1)
-worker_class = "sync"
+# gthread, not sync: a sync worker is a whole process per connection, so two clients
+# sending their headers slowly stalled two workers (and /healthz) until the timeout killed
+# them. A gthread worker gives a request one of its threads and keeps idle connections in
+# a poller (one that sends nothing is handed back to it after 5 s).
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+# A worker takes no more connections than it has threads: once its threads are all busy
+# (slow clients), new connections go to another worker instead of queueing behind them.
+# That leaves no room for keep-alive, which the sync workers did not do either.
+worker_connections = threads
+keepalive = 0
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 10
-keepalive = 5
 # Each worker builds its own app (and its own connection pool) after the fork.
 preload_app = False
 # gunicorn >= 24 opens a control socket in ~/.gunicorn; several servers on one machine

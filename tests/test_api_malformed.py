@@ -66,6 +66,13 @@ CASES = {
                             "capacity"),
     "page not a number": ("GET", "/api/students?page=two", {}, 400, "page"),
     "NUL in search": ("GET", "/api/courses?q=%00", {}, 400, "q"),
+    "nested 200,000 deep": ("POST", ENROLL, {"data": "[" * 200_000,
+                                             "content_type": "application/json"},
+                            400, "nested too deeply"),
+    "object nested 150,000 deep": ("POST", "/api/students",  # 1 MB is the body limit
+                                   {"data": '{"a":' * 150_000 + "1" + "}" * 150_000,
+                                    "content_type": "application/json"},
+                                   400, "nested too deeply"),
 }
 
 
@@ -110,3 +117,27 @@ def test_error_fields_speak_of_the_rule_not_the_regex(api):
     response = api.post("/api/students", json={"name": "Ada", "email": "ada at example"})
     assert response.get_json()["fields"] == {
         "email": "Enter a valid email address, like ada@example.edu."}
+
+
+@pytest.mark.parametrize("depth", [33, 100, *range(900, 1101, 2)])
+def test_json_nested_past_32_levels_is_a_400_at_any_depth(api, make_student, db_snapshot,
+                                                          depth):
+    """Past ~940 levels Python's JSON parser gives up; just below that spectree's encoding
+    of pydantic's errors (which quote the input) did, a 500. 32 levels are the limit."""
+    student = make_student()
+    before = db_snapshot()
+    response = api.post(f"/api/students/{student.id}/courses",
+                        data='{"course_ids": ' + "[" * (depth - 1) + "]" * (depth - 1) + "}",
+                        content_type="application/json")
+    assert response.status_code == 400 and response.is_json
+    assert "nested too deeply" in response.get_json()["error"]
+    assert db_snapshot() == before
+
+
+def test_json_nested_32_levels_is_read_as_usual(api, make_student):
+    student = make_student()
+    response = api.post(f"/api/students/{student.id}/courses",
+                        data='{"course_ids": ' + "[" * 31 + "]" * 31 + "}",
+                        content_type="application/json")
+    assert response.status_code == 400
+    assert response.get_json()["fields"] == {"course_ids.0": "Input should be a valid integer"}

@@ -1,7 +1,14 @@
 """The app factory, the home page and error pages."""
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from webapp import create_app
+from webapp.config import PROJECT_ROOT
 
 
 def test_home_page_is_alive(client, make_student):
@@ -22,6 +29,35 @@ def test_serving_without_a_secret_key_is_refused(monkeypatch, tmp_path):
     monkeypatch.setattr("webapp.config.INSTANCE_DIR", tmp_path)
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
         create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}", "DEBUG": False})
+
+
+BAD_SETTINGS = {
+    "no secret key": ({}, "Error: SECRET_KEY is not set: export SECRET_KEY, or run `make run` "
+                          "which writes one to instance/secret_key"),
+    "proxies not a count": ({"SECRET_KEY": "k", "TRUSTED_PROXIES": "two"},
+                            "Error: TRUSTED_PROXIES must be the number of reverse proxies in "
+                            "front of the app (0, 1, 2 …), not 'two'"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_SETTINGS))
+def test_a_command_with_a_bad_setting_says_why_in_one_line(tmp_path, case):
+    """The real `flask --app webapp db status`, run on a copy of the package: the copy's
+    instance/ holds no key, whatever the checkout's own instance/ holds."""
+    settings, reason = BAD_SETTINGS[case]
+    shutil.copytree(PROJECT_ROOT / "webapp", tmp_path / "webapp",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    env = {name: value for name, value in os.environ.items()
+           if name not in {"SECRET_KEY", "FLASK_DEBUG", "FLASK_APP", "DATABASE_URL",
+                           "TRUSTED_PROXIES"}}
+
+    result = subprocess.run([Path(sys.executable).with_name("flask"), "--app", "webapp",
+                             "db", "status"], cwd=tmp_path, env={**env, **settings},
+                            capture_output=True, text=True, timeout=60)
+
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [reason]
+    assert result.stdout == ""
 
 
 def test_unsupported_database_url_is_a_clear_error():
@@ -58,3 +94,9 @@ def test_every_response_carries_security_headers(client):
     assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Referrer-Policy"] == "same-origin"
+
+
+def test_browsers_are_told_to_use_https_unless_debugging(app, client):
+    assert client.get("/").headers["Strict-Transport-Security"] == "max-age=31536000"
+    app.debug = True  # FLASK_DEBUG=1: served over plain http on a laptop
+    assert "Strict-Transport-Security" not in client.get("/").headers

@@ -215,6 +215,18 @@ def test_sign_in_never_follows_a_link_off_site(anon_client, registrar):
         assert response.headers["Location"] == "/"
 
 
+@pytest.mark.parametrize("target", ["/students/\r\nSet-Cookie: x=1", "/\n", "/a\tb",
+                                    "/\\evil.example/", "/x\x7f"])
+def test_a_next_with_control_characters_or_a_backslash_goes_home(anon_client, registrar,
+                                                                target):
+    """CR/LF would split the Location header (a 500 before); browsers read `/\\host` as
+    `//host`, a link off site."""
+    response = sign_in_form(anon_client, registrar.email, query_string={"next": target})
+    assert response.status_code == 303 and response.headers["Location"] == "/"
+    again = anon_client.get("/login", query_string={"next": target})  # already signed in
+    assert again.status_code == 302 and again.headers["Location"] == "/"
+
+
 def test_the_api_without_a_valid_token_is_401_json(anon_client, registrar):
     for headers in [{}, {"Authorization": "Bearer nope"}, {"Authorization": "Basic abc"}]:
         response = anon_client.get("/api/students", headers=headers)

@@ -105,6 +105,57 @@ def test_backup_never_overwrites_an_existing_file(runner, tmp_path):
 
 
 @sqlite_only
+def test_backup_never_writes_through_a_symlink_planted_at_its_temporary_file(runner,
+                                                                            tmp_path):
+    victim = tmp_path / "elsewhere" / "victim.db"
+    victim.parent.mkdir()
+    (tmp_path / "registrar.bak.partial").symlink_to(victim)
+
+    result = runner.invoke(args=["db", "backup", str(tmp_path / "registrar.bak")])
+
+    assert result.exit_code == 0, result.output
+    assert not victim.exists()
+    backup = tmp_path / "registrar.bak"
+    assert backup.is_file() and not backup.is_symlink()
+    assert consistency(backup)[:3] == ("ok", [], [])
+
+
+@sqlite_only
+def test_a_backup_that_fails_its_check_leaves_no_file_behind(runner, monkeypatch, tmp_path):
+    from webapp.ops import backup
+
+    def corrupt(path):
+        raise backup.BackupError(f"{path}: integrity check failed: page 3")
+    monkeypatch.setattr(backup, "check_file", corrupt)
+    folder = tmp_path / "backups"
+    folder.mkdir()
+
+    result = runner.invoke(args=["db", "backup", str(folder / "registrar.bak")])
+
+    assert result.exit_code == 1 and "integrity check failed" in result.output
+    assert list(folder.iterdir()) == []
+
+
+@sqlite_only
+def test_backup_and_restore_work_in_a_folder_with_a_hash_in_its_name(runner, make_student,
+                                                                     tmp_path):
+    make_student(name="Kept Student")
+    folder = tmp_path / "term#1"
+    folder.mkdir()
+
+    backed_up = runner.invoke(args=["db", "backup", str(folder / "registrar.bak")])
+    from webapp.models import Student
+    Student.delete().execute()
+    restored = runner.invoke(args=["db", "restore", str(folder / "registrar.bak"), "--yes"])
+
+    assert backed_up.exit_code == 0, backed_up.output
+    assert restored.exit_code == 0, restored.output
+    assert [s.name for s in Student.select()] == ["Kept Student"]
+    assert not (tmp_path / "term").exists()  # what `file:…/term#1/…` named
+    assert [p.name for p in folder.iterdir()] == ["registrar.bak"]
+
+
+@sqlite_only
 def test_restore_refuses_a_file_that_is_not_a_registrar_database(runner, make_student,
                                                                  tmp_path):
     make_student()

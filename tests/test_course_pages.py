@@ -117,6 +117,18 @@ def test_roster_csv_is_utf8_with_bom_and_lists_the_students(client, make_course,
     assert rows[2][:3] == ["Zoë Ångström", "zoe@example.edu", "S-9"]
 
 
+@pytest.mark.parametrize("name", ["\t=1+1", "\r=1+1", "+1", "-1", "@SUM(A1)"])
+def test_roster_csv_cells_a_spreadsheet_would_run_are_quoted(client, make_course,
+                                                             make_student, name):
+    course = make_course()
+    StudentCourse.create(student=make_student(name=name), course=course)
+
+    response = client.get(f"/courses/{course.id}/roster.csv")
+
+    rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"), newline="")))
+    assert rows[1][0] == "'" + name
+
+
 def test_creating_a_course_uppercases_the_code(client):
     response = client.post("/courses/new", data={"code": "math-101", "title": "Algebra",
                                                  "capacity": "30"})

@@ -63,5 +63,8 @@ def test_container_migrates_serves_healthz_and_runs_as_non_root(image):
         assert docker("exec", name, "id", "-u").stdout.strip() != "0"
         status = docker("exec", name, "flask", "--app", "webapp", "db", "status").stdout
         assert "pending" not in status and "applied" in status
+        modes = docker("exec", name, "stat", "-c", "%a %n", "instance/secret_key",
+                       "instance/registrar.db").stdout.split("\n")
+        assert modes[:2] == ["600 instance/secret_key", "600 instance/registrar.db"]
     finally:
         docker("rm", "--force", name, check=False)

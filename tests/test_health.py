@@ -24,5 +24,5 @@ def test_healthz_is_503_when_the_database_does_not_answer(unreachable_database_u
         response = app.test_client().get("/healthz")
     finally:
         db.obj.close_all()
-    assert response.status_code == 503
+    assert response.status_code == 503 and response.headers["Retry-After"] == "5"
     assert response.get_json() == {"status": "unavailable", "error": "database unavailable"}

@@ -90,7 +90,7 @@ def test_relative_imports_resolve_to_their_package():
 
 def test_layout_is_packages_by_layer():
     top = sorted(p.name for p in WEBAPP.iterdir() if p.suffix == ".py")
-    assert top == ["__init__.py", "config.py", "db.py", "errors.py", "models.py",
-                   "request_log.py", "security.py"]
+    assert top == ["__init__.py", "config.py", "db.py", "errors.py", "input_guard.py",
+                   "models.py", "original_paths.py", "request_log.py", "security.py"]
     assert all((WEBAPP / name / "__init__.py").exists() for name in ("rules", "pages", "api", "ops"))
     assert not list(Path(WEBAPP).glob("api.py"))

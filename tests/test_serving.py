@@ -9,7 +9,7 @@ from webapp.ops.access_log import AccessJsonFormatter
 
 
 def gunicorn_settings(monkeypatch, **env):
-    for name in ("WEB_CONCURRENCY", "ACCESS_LOG", "BIND"):
+    for name in ("WEB_CONCURRENCY", "ACCESS_LOG", "BIND", "GUNICORN_THREADS"):
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
@@ -19,6 +19,14 @@ def gunicorn_settings(monkeypatch, **env):
 def test_workers_follow_the_cpu_count_unless_web_concurrency_says(monkeypatch):
     assert gunicorn_settings(monkeypatch)["workers"] == multiprocessing.cpu_count() * 2 + 1
     assert gunicorn_settings(monkeypatch, WEB_CONCURRENCY="3")["workers"] == 3
+
+
+def test_threaded_workers_take_no_more_connections_than_they_have_threads(monkeypatch):
+    default = gunicorn_settings(monkeypatch)
+    assert default["worker_class"] == "gthread" and default["threads"] == 4
+    assert default["worker_connections"] == 4 and default["keepalive"] == 0
+    eight = gunicorn_settings(monkeypatch, GUNICORN_THREADS="8")
+    assert eight["threads"] == eight["worker_connections"] == 8
 
 
 def test_access_log_is_off_unless_asked_and_then_json(monkeypatch):

@@ -1,5 +1,6 @@
 """Student pages: list/search, the checklist (htmx toggles and the no-JS form), forms."""
 import re
+import time
 
 import pytest
 from playhouse.test_utils import assert_query_count
@@ -412,6 +413,21 @@ def test_htmx_post_with_csrf_header_is_accepted(csrf_client, make_student, make_
     response = client.post(f"/students/{student.id}/courses/{course.id}",
                            data={"course_ids": [str(course.id)]},
                            headers={**HTMX, "X-CSRFToken": token})
+    assert response.status_code == 200 and enrolled(student, course)
+
+
+def test_a_page_left_open_for_hours_can_still_tick(csrf_client, make_student, make_course,
+                                                   monkeypatch):
+    """The CSRF token lasts as long as the sign-in (sign-in and sign-out renew it), not an
+    hour: a tick after lunch is a tick, not a 400 "The CSRF token has expired"."""
+    student, course = make_student(), make_course()
+    page = csrf_client.get(f"/students/{student.id}").get_data(as_text=True)
+    token = re.search(r'"X-CSRFToken": "([^"]+)"', page).group(1)
+    later = time.time() + 3 * 3600
+    monkeypatch.setattr(time, "time", lambda: later)
+    response = csrf_client.post(f"/students/{student.id}/courses/{course.id}",
+                                data={"course_ids": [str(course.id)]},
+                                headers={**HTMX, "X-CSRFToken": token})
     assert response.status_code == 200 and enrolled(student, course)
 
 

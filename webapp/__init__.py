@@ -2,7 +2,8 @@
 
 Packages by layer (each __init__ states its import rule, tests/test_layout.py checks them):
 rules/ (the enrollment rules, no Flask), pages/ (HTML), api/ (JSON), ops/ (command line and
-operations). Beside them: config, db, models, errors, security, request_log.
+operations). Beside them: config, db, models, errors, security, request_log, input_guard,
+original_paths.
 """
 import secrets
 
@@ -10,7 +11,7 @@ from flask import Flask, g, request
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from .config import INSTANCE_DIR, PROJECT_ROOT, load_config
+from .config import INSTANCE_DIR, PROJECT_ROOT, MissingSecretKey, load_config
 from .db import db, make_database
 
 csrf = CSRFProtect()
@@ -26,14 +27,15 @@ def create_app(config=None):
     app.config.update(config or {})
     if not app.config.get("SECRET_KEY"):
         if not (app.config.get("DEBUG") or app.config.get("TESTING")):
-            raise RuntimeError("SECRET_KEY is not set: export SECRET_KEY, or run `make run` "
-                               "which writes one to instance/secret_key")
+            raise MissingSecretKey()
         app.config["SECRET_KEY"] = secrets.token_hex(32)
 
-    from . import api, errors, request_log, security
+    from . import api, errors, input_guard, original_paths, request_log, security
     from .ops import cli, health, mailer, users_cli
     from .pages import auth, courses, history, home, outbox, students
     request_log.register(app)  # first: every later hook and log line sees the request id
+    original_paths.register(app)  # before CSRF and the gate: JSON clients go to /api
+    input_guard.register(app)  # NUL, ids past MAX_ID: refused before any query
 
     db.initialize(make_database(app.config["DATABASE_URL"]))
     _register_db_hooks(app)

@@ -3,9 +3,25 @@ import os
 import re
 from pathlib import Path
 
+import click
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = PROJECT_ROOT / "instance"
 DEFAULT_DATABASE_URL = "sqlite:///instance/registrar.db"
+
+
+class ConfigError(click.ClickException, RuntimeError):
+    """A setting that stops the app from starting. A ClickException, so `flask --app
+    webapp …` prints this one line and exits 1 (Flask shows a traceback for any other error
+    while loading the app); a RuntimeError for everyone else (gunicorn, tests)."""
+
+
+class MissingSecretKey(ConfigError):
+    """No SECRET_KEY outside debug and tests."""
+
+    def __init__(self):
+        super().__init__("SECRET_KEY is not set: export SECRET_KEY, or run `make run` "
+                         "which writes one to instance/secret_key")
 
 
 def _secret_key_from_instance():
@@ -19,7 +35,7 @@ def _trusted_proxies():
     trust no such header; a client could write them)."""
     value = os.environ.get("TRUSTED_PROXIES", "").strip() or "0"
     if not re.fullmatch(r"[0-9]+", value):
-        raise RuntimeError(f"TRUSTED_PROXIES must be the number of reverse proxies in front "
+        raise ConfigError(f"TRUSTED_PROXIES must be the number of reverse proxies in front "
                            f"of the app (0, 1, 2 …), not {value!r}")
     return int(value)
 
@@ -34,6 +50,9 @@ def load_config():
         "DEBUG": debug,
         "MAX_CONTENT_LENGTH": 1024 * 1024,
         "TRUSTED_PROXIES": _trusted_proxies(),
+        # The CSRF token lives in the Flask session, which sign-in and sign-out clear; a
+        # time limit on top only turned a tick on a page left open for an hour into a 400.
+        "WTF_CSRF_TIME_LIMIT": None,
         # Mail to promoted students (ops/mailer.py); unset: listed on "Messages not sent".
         "SMTP_URL": os.environ.get("SMTP_URL", "").strip() or None,
         "MAIL_FROM": os.environ.get("MAIL_FROM", "").strip() or "registrar@localhost",

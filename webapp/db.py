@@ -5,11 +5,13 @@ pay for connect + pragmas every time; each request checks one out and returns it
 """
 import fcntl
 import os
+import sqlite3
 import threading
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
-from peewee import DatabaseProxy, PostgresqlDatabase, SqliteDatabase
+from peewee import (DatabaseProxy, InterfaceError, OperationalError, PostgresqlDatabase,
+                    SqliteDatabase)
 from playhouse.db_url import parse
 from playhouse.pool import PooledPostgresqlDatabase, PooledSqliteDatabase
 
@@ -36,6 +38,7 @@ def make_database(url, pooled=True):
             path = str(PROJECT_ROOT / path)
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
+            _create_private(path)
         if pooled:
             database = PooledSqliteDatabase(path, pragmas=SQLITE_PRAGMAS, max_connections=32,
                                             stale_timeout=300, check_same_thread=False)
@@ -51,6 +54,39 @@ def make_database(url, pooled=True):
                                             **params)
         return PostgresqlDatabase(name, **params)
     raise ValueError(f"unsupported DATABASE_URL scheme {scheme!r} (use sqlite:/// or postgresql://)")
+
+
+def _create_private(path):
+    """Create the database file readable by its owner only (SQLite gives its -wal and -shm
+    files the same mode); an existing file, or a directory in its place, is left alone."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+
+
+# Failures that mean "the database cannot answer now", not "this statement is wrong".
+SQLITE_UNAVAILABLE = {sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_IOERR,
+                      sqlite3.SQLITE_FULL, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_READONLY}
+# SQLSTATE classes: 08 connection, 53 insufficient resources, 57 operator intervention
+# (shutdown, cancel), 58 system error. A lost connection has no SQLSTATE at all.
+POSTGRES_UNAVAILABLE = {"08", "53", "57", "58"}
+
+
+def is_unavailable(error):
+    """Did the database fail to answer (down, unreachable, locked, disk full)?
+
+    Those are answered 503 with Retry-After and logged in one line; anything else (a
+    missing table, bad SQL) stays a bug with its traceback."""
+    if not isinstance(error, (OperationalError, InterfaceError)):
+        return False
+    driver_error = getattr(error, "orig", None)  # peewee keeps the driver's exception
+    if driver_error is None:
+        return False  # peewee's own complaint (not initialised …): a bug, not an outage
+    if isinstance(driver_error, sqlite3.Error):
+        return getattr(driver_error, "sqlite_errorcode", -1) & 0xFF in SQLITE_UNAVAILABLE
+    sqlstate = getattr(driver_error, "sqlstate", None)
+    return sqlstate is None or sqlstate[:2] in POSTGRES_UNAVAILABLE
 
 
 class WriterQueue:

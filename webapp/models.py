@@ -6,6 +6,10 @@ from peewee import (SQL, AutoField, BooleanField, CharField, CompositeKey, DateT
 
 from .db import db
 
+# Ids are Postgres `integer` columns; anything larger can never name a row (and SQLite
+# cannot even bind an integer past 2**63). The API's schemas and the pages both use it.
+MAX_ID = 2**31 - 1
+
 
 def utcnow():
     """Naive UTC timestamp (stored without zone on both databases)."""

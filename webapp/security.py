@@ -8,6 +8,7 @@ which is why the API blueprint can be exempt from CSRF.
 The CSP allows no inline script, so htmx must not inject its indicator style
 (htmx.config.includeIndicatorStyles is turned off in a meta tag in base.html).
 """
+import re
 from urllib.parse import urlsplit
 
 from flask import abort, current_app, flash, g, redirect, request, url_for
@@ -19,6 +20,9 @@ from .rules import audit, users
 
 CONTENT_SECURITY_POLICY = ("default-src 'self'; object-src 'none'; base-uri 'self'; "
                            "frame-ancestors 'none'; form-action 'self'")
+
+# Browsers come back over HTTPS only for a year (not under FLASK_DEBUG, served over http).
+STRICT_TRANSPORT_SECURITY = "max-age=31536000"
 
 SESSION_COOKIE = "registrar_sid"
 # Matched by endpoint, not URL prefix: "/loginxyz" or "/healthz-admin" is not public.
@@ -114,11 +118,17 @@ def no_store(response):
     return response
 
 
+UNSAFE_IN_NEXT = re.compile(r"[\x00-\x1f\x7f\\]")
+
+
 def safe_next(target):
-    """Only same-site paths are followed after sign-in (no open redirects)."""
+    """Only same-site paths are followed after sign-in (no open redirects). Control
+    characters (CR/LF would split the Location header) and backslashes (browsers read
+    `/\\host` as `//host`) disqualify a target."""
     target = (target or "").rstrip("?")
     parts = urlsplit(target)
-    if not target.startswith("/") or target.startswith("//") or parts.scheme or parts.netloc:
+    if not target.startswith("/") or target.startswith("//") or parts.scheme or parts.netloc \
+            or UNSAFE_IN_NEXT.search(target):
         return None
     return None if target.startswith("/login") else target
 
@@ -128,6 +138,8 @@ def _security_headers(response):
     headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "same-origin")
+    if not current_app.debug:
+        headers.setdefault("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY)
     return response
 
 

@@ -3,6 +3,7 @@
 Used by the server tests and by bench/. Each server gets a free loopback port, its
 own environment (DATABASE_URL, SECRET_KEY, WEB_CONCURRENCY) and a log file.
 """
+import http.client
 import json
 import os
 import signal
@@ -104,8 +105,8 @@ def request(url, method="GET", body=None, headers=None, timeout=30):
             return resp.status, _decode(resp.read())
     except urllib.error.HTTPError as err:
         return err.code, _decode(err.read())
-    except (OSError, urllib.error.URLError) as err:
-        return None, err
+    except (OSError, urllib.error.URLError, http.client.HTTPException) as err:
+        return None, err  # HTTPException: e.g. IncompleteRead from a server killed mid-answer
 
 
 def _decode(raw):

@@ -41,6 +41,10 @@ ERROR_MEANINGS = {
     500: "Internal error; the body carries the `request_id` to report.",
 }
 BODY_ERRORS = (400, 413, 415)
+# Our bodies nest two levels; far deeper ones only exhaust Python's recursion somewhere
+# (the parser, or spectree encoding pydantic's errors, which quote the input).
+MAX_JSON_DEPTH = 32
+TOO_DEEP = f"The request body is nested too deeply (at most {MAX_JSON_DEPTH} levels)."
 CHANGE_ERRORS = (404, 409, *BODY_ERRORS)  # a write to a student that may not exist
 
 
@@ -105,14 +109,6 @@ def operation(method, rule, tag, status, model=None, *errors, also=()):
     return decorate
 
 
-@bp.url_value_preprocessor
-def _ids_in_range(endpoint, values):
-    """An id too large for the id columns names nothing: 404, before any query (SQLite
-    cannot even bind integers past 2**63)."""
-    if any(key.endswith("_id") and value > schemas.MAX_ID for key, value in values.items()):
-        abort(json_error(404, "No such record."))
-
-
 @bp.before_request
 def _require_json_object():
     """Bodies must be a JSON object sent as application/json; say so precisely."""
@@ -125,8 +121,12 @@ def _require_json_object():
         body = request.get_json()
     except BadRequest:
         abort(json_error(400, "The request body is not valid JSON."))
+    except RecursionError:  # `[[[[…` deeper than Python's parser goes
+        abort(json_error(400, TOO_DEEP))
     if not isinstance(body, dict):
         abort(json_error(400, "The request body must be a JSON object."))
+    if _nesting_exceeds(body, MAX_JSON_DEPTH):
+        abort(json_error(400, TOO_DEEP))
     if not _encodable(body):
         abort(json_error(400, "The request body contains invalid Unicode "
                               "(an unpaired surrogate)."))
@@ -140,6 +140,21 @@ def _encodable(body):
     except UnicodeEncodeError:
         return False
     return True
+
+
+def _nesting_exceeds(body, limit):
+    """True when lists and objects in `body` nest deeper than `limit` (walked without
+    recursion, so any depth is safe to measure)."""
+    pending = [(body, 1)]
+    while pending:
+        value, level = pending.pop()
+        if not isinstance(value, (dict, list)):
+            continue
+        if level > limit:
+            return True
+        children = value.values() if isinstance(value, dict) else value
+        pending.extend((child, level + 1) for child in children)
+    return False
 
 
 # Errors the services raise, in the API's words ---------------------------------------

@@ -11,13 +11,12 @@ from typing import Annotated, Any, Literal
 from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer,
                       WithJsonSchema, model_serializer)
 
+from ..models import MAX_ID
 from ..models import Course as CourseRow
 from ..models import Student as StudentRow
 from ..rules.audit import ACTIONS
 from ..rules.enrollment import MAX_IDS_PER_REQUEST
 
-# Ids are Postgres `integer` columns; anything larger can never name a row.
-MAX_ID = 2**31 - 1
 MAX_PER_PAGE = 100
 DEFAULT_PER_PAGE = 25
 

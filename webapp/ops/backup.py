@@ -6,6 +6,7 @@ WAL, the copy reads one snapshot and writers are not blocked. Postgres has its o
 """
 import os
 import sqlite3
+import tempfile
 from pathlib import Path
 
 from ..db import db, is_sqlite
@@ -21,7 +22,7 @@ class BackupError(RuntimeError):
 
 def check_file(path):
     """Raise BackupError unless `path` is a sound Registrar SQLite database."""
-    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    connection = _open_read_only(path)
     try:
         integrity = connection.execute("PRAGMA integrity_check").fetchone()[0]
         if integrity != "ok":
@@ -38,6 +39,12 @@ def check_file(path):
         connection.close()
 
 
+def _open_read_only(path):
+    """as_uri() escapes the path: in a bare `file:{path}` URI a '#' or '?' in a folder
+    name would end the path early, and SQLite would check (or create) another file."""
+    return sqlite3.connect(f"{Path(path).absolute().as_uri()}?mode=ro", uri=True)
+
+
 def _require_sqlite():
     if not is_sqlite():
         raise BackupError(POSTGRES_HELP)
@@ -49,19 +56,26 @@ def backup(path):
     target = Path(path)
     if target.exists():
         raise BackupError(f"{target} exists; choose a new file name")
-    partial = target.with_name(target.name + ".partial")
-    destination = sqlite3.connect(partial)
+    # mkstemp makes a new file, mode 0600, with O_EXCL | O_NOFOLLOW under a name nobody
+    # can guess, so the copy never writes through a symlink planted in its way.
+    handle, partial = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.",
+                                       suffix=".partial")
+    os.close(handle)
     try:
-        with db.connection_context():
-            db.connection().backup(destination)
-    finally:
-        destination.close()
-    try:
+        destination = sqlite3.connect(partial)
+        try:
+            with db.connection_context():
+                db.connection().backup(destination)
+            # One self-contained file: in WAL mode (copied from the live database) even
+            # the read-only check would leave -wal and -shm files beside it.
+            destination.execute("PRAGMA journal_mode=DELETE")
+        finally:
+            destination.close()
         check_file(partial)
-    except BackupError:
-        partial.unlink()
+        os.replace(partial, target)  # a file at `path` is always a complete backup
+    except BaseException:
+        Path(partial).unlink(missing_ok=True)
         raise
-    os.replace(partial, target)  # a file at `path` is always a complete backup
     return target
 
 
@@ -75,7 +89,7 @@ def restore(path):
     if not source_path.is_file():
         raise BackupError(f"{source_path}: no such file")
     check_file(source_path)
-    source = sqlite3.connect(f"file:{source_path}?mode=ro", uri=True)
+    source = _open_read_only(source_path)
     try:
         with db.connection_context():
             source.backup(db.connection())

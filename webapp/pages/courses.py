@@ -210,9 +210,13 @@ def enroll_waiting(course_id, student_id):
     return _queue_action(course_id, student_id, act)
 
 
+# Cells a spreadsheet may run as a formula (OWASP's CSV injection list).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _cell(text):
     """Keep spreadsheet apps from reading a name like '=cmd' as a formula."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 @bp.get("/<int:course_id>/roster.csv")

@@ -4,9 +4,14 @@ from dataclasses import dataclass
 
 from flask import abort, flash, redirect, render_template, request
 
+from ..models import MAX_ID
 from ..rules import waitlist
 
 PER_PAGE = 50
+# Ids one form may send in one field: well above what a page lists (the checklist shows
+# 200 courses plus the student's own), well below what a statement can bind (SQLite
+# 32,766 parameters, Postgres 65,535; a change binds two such lists).
+MAX_FORM_IDS = 5_000
 
 
 def get_or_404(model, record_id):
@@ -23,13 +28,20 @@ def not_found(model, record_id):
 
 
 def int_list(name, values=None):
-    """Form values (or `values`, e.g. request.args) under `name` as ints; anything that is
-    not a whole number is a 400."""
-    values = request.form if values is None else values
+    """Form values (or `values`, e.g. request.args) under `name` as ids: more than
+    MAX_FORM_IDS of them, or one that is not a whole number from 1 to MAX_ID, is a 400 (an
+    id past MAX_ID names no row, and SQLite cannot even bind one past 2**63)."""
+    values = (request.form if values is None else values).getlist(name)
+    if len(values) > MAX_FORM_IDS:
+        abort(400, description=f"Too many {name}: at most {MAX_FORM_IDS:,} at once.")
     try:
-        return [int(value) for value in values.getlist(name)]
+        ids = [int(value) for value in values]
+        in_range = all(1 <= value <= MAX_ID for value in ids)
     except ValueError:
-        abort(400, description=f"{name} must be whole numbers.")
+        in_range = False
+    if not in_range:
+        abort(400, description=f"{name} must be whole numbers from 1 to {MAX_ID}.")
+    return ids
 
 
 @dataclass
