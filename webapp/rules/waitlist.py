@@ -14,6 +14,7 @@ happen one at a time and nobody is promoted twice.
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from itertools import groupby
+from typing import NamedTuple
 
 from ..db import fetch_all, insert_rows, is_sqlite, placeholders, run_sql, write_transaction
 from ..models import WaitlistEntry, utcnow
@@ -98,6 +99,18 @@ class Promotion:
     course_id: int
     student_name: str
     code: str
+
+
+class _Candidate(NamedTuple):
+    """A waiting student as promotion reads them, with their course's seats."""
+    course_id: int
+    student_id: int
+    capacity: int | None
+    enrolled: int
+    code: str
+    title: str
+    name: str
+    email: str | None
 
 
 def blocking_conflicts(course_id, student_ids):
@@ -268,28 +281,28 @@ def promote_waiting(course_ids):
                          ORDER BY w.course_id, w.position, w.id"""
                      + ("" if is_sqlite() else " FOR UPDATE OF c"), *course_ids)
     chosen = []
-    for course_id, queue in groupby(rows, key=lambda row: row[0]):
+    for course_id, queue in groupby(map(_Candidate._make, rows), key=lambda c: c.course_id):
         queue = list(queue)
-        capacity, enrolled = queue[0][2], queue[0][3]
-        blocked = blocking_conflicts(course_id, [row[1] for row in queue])
-        free = [row for row in queue if row[1] not in blocked]
-        taken = free if capacity is None else free[:capacity - enrolled]
+        blocked = blocking_conflicts(course_id, [c.student_id for c in queue])
+        free = [c for c in queue if c.student_id not in blocked]
+        capacity, enrolled = queue[0].capacity, queue[0].enrolled
+        taken = free if capacity is None else free[:max(capacity - enrolled, 0)]
         # Enrolled course by course, so the next course's conflict check sees them.
-        _insert_enrollments((row[1], course_id) for row in taken)
+        _insert_enrollments((c.student_id, course_id) for c in taken)
         chosen += taken
     return _announce(chosen)
 
 
-def _announce(rows, override_reason=None):
-    """History, outbox and the note of promotions already enrolled (`rows` as
-    promote_waiting reads them)."""
-    if not rows:
+def _announce(candidates, override_reason=None):
+    """History, outbox and the note of promotions already enrolled."""
+    if not candidates:
         return []
-    audit.record([(PROMOTE, row[1], row[0], override_reason) for row in rows])
-    outbox.queue([outbox.promotion_message(student_id=row[1], course_id=row[0], code=row[4],
-                                           title=row[5], name=row[6], email=row[7])
-                  for row in rows])
-    promotions = [Promotion(row[1], row[0], row[6], row[4]) for row in rows]
+    audit.record([(PROMOTE, c.student_id, c.course_id, override_reason) for c in candidates])
+    outbox.queue([outbox.promotion_message(student_id=c.student_id, course_id=c.course_id,
+                                           code=c.code, title=c.title, name=c.name,
+                                           email=c.email)
+                  for c in candidates])
+    promotions = [Promotion(c.student_id, c.course_id, c.name, c.code) for c in candidates]
     noted = _noted.get()
     if noted is not None:
         noted += promotions
@@ -318,7 +331,7 @@ def promote_now(course_id, student_id, override_reason=None):
             raise PromotionBlocked(student_id, course_id, conflicts)
         _insert_enrollments([(student_id, course_id)])
         (name, email), = rows
-        (promotion,) = _announce([(course_id, student_id, course.capacity,
-                                   course.enrolled_count, course.code, course.title, name,
-                                   email)], override_reason)
+        (promotion,) = _announce([_Candidate(course_id, student_id, course.capacity,
+                                             course.enrolled_count, course.code, course.title,
+                                             name, email)], override_reason)
     return promotion
