@@ -5,9 +5,9 @@ upgrades each checkbox to post its own toggle and swap its row in place.
 """
 from functools import partial
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from ..models import Student
+from ..models import Course, Student
 from ..rules import records, waitlist
 from ..rules.audit import UNENROLL, student_history
 from ..rules.checklist import checklist, checklist_row, student_with_course_count
@@ -151,7 +151,7 @@ def join_waitlist(student_id, course_id):
     try:
         joined = waitlist.join(course_id, student_id)
     except (StudentNotFound, CourseNotFound) as error:
-        return _gone(error) if _htmx() else not_found_page(error)
+        return _gone(error) if _htmx() else _not_found_page(error)
     except AlreadyEnrolled:
         return _waitlist_answer(student_id, course_id, "Already enrolled in this course.",
                                 error=True)
@@ -169,7 +169,7 @@ def leave_waitlist(student_id, course_id):
     try:
         left = waitlist.leave(course_id, student_id)
     except (StudentNotFound, CourseNotFound) as error:
-        return _gone(error) if _htmx() else not_found_page(error)
+        return _gone(error) if _htmx() else _not_found_page(error)
     except NotWaiting:
         return _waitlist_answer(student_id, course_id, "Not on this waitlist any more.",
                                 error=True)
@@ -181,10 +181,10 @@ def _htmx():
     return request.headers.get("HX-Request") == "true"
 
 
-def not_found_page(error):
-    thing = "student" if isinstance(error, StudentNotFound) else "course"
-    abort(404, description=f"There is no {thing} with id "
-                           f"{getattr(error, thing + '_id')}.")
+def _not_found_page(error):
+    if isinstance(error, StudentNotFound):
+        not_found(Student, error.student_id)
+    not_found(Course, error.course_id)
 
 
 def _waitlist_answer(student_id, course_id, message, error=False, events=()):
