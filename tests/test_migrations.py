@@ -12,7 +12,7 @@ from .conftest import MIGRATIONS_DIR, release, use_database
 
 ALL_MIGRATIONS = ["0001_students_courses", "0002_student_courses", "0003_course_enrolled_count",
                   "0004_users_sessions_tokens", "0005_enrollment_events",
-                  "0006_waitlists_outbox"]
+                  "0009_waitlists_outbox"]
 
 STUDENT_COLUMNS = "id, name, email, student_number, created_at"
 COURSE_COLUMNS = "id, code, title, capacity, created_at"
@@ -243,7 +243,7 @@ def test_waitlists_arrive_and_leave_without_touching_enrollments_or_their_histor
                          "'2026-02-03 10:00:00'), (1, 2, 'waitlist_add', 'system', "
                          "'2026-02-03 10:00:00')")
 
-    assert migrate.downgrade(MIGRATIONS_DIR) == ["0006_waitlists_outbox"]
+    assert migrate.downgrade(MIGRATIONS_DIR) == ["0009_waitlists_outbox"]
 
     assert not {"waitlist_entries", "outbox"} & set(empty_db.get_tables())
     assert rows(empty_db, "enrollment_events", "student_id, course_id, action") == [

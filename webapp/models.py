@@ -208,7 +208,7 @@ class EnrollmentEvent(BaseModel):
 
 class WaitlistEntry(BaseModel):
     """A student waiting for a seat in a full course; `position` orders the course's queue
-    (1 = next). Enrolling the student ends the wait (a trigger, migration 0006)."""
+    (1 = next). Enrolling the student ends the wait (a trigger, migration 0009)."""
     id = AutoField()
     course = ForeignKeyField(Course, backref="waitlist", on_delete="CASCADE", index=False)
     student = ForeignKeyField(Student, backref="waitlists", on_delete="CASCADE")
