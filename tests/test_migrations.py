@@ -11,7 +11,7 @@ from webapp.ops import migrate
 from .conftest import MIGRATIONS_DIR, release, use_database
 
 ALL_MIGRATIONS = ["0001_students_courses", "0002_student_courses", "0003_course_enrolled_count",
-                  "0004_users_sessions_tokens", "0005_enrollment_events"]
+                  "0004_users_sessions_tokens", "0005_enrollment_events", "0010_accounts"]
 
 STUDENT_COLUMNS = "id, name, email, student_number, created_at"
 COURSE_COLUMNS = "id, code, title, capacity, created_at"
