@@ -8,8 +8,9 @@ in the POST's own answer, once, never put in a flash or a URL of ours.
 """
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from wtforms import PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 
-from ..models import ROLES, User
+from ..models import User
 from ..rules import accounts, users
 from .auth import signed_in
 from .forms import RecordForm
@@ -18,7 +19,8 @@ from .ui import get_or_404
 bp = Blueprint("accounts", __name__, url_prefix="/accounts")
 own = Blueprint("account", __name__, url_prefix="/account")
 
-ROLE_CHOICES = [("staff", "Staff (can view)"), ("registrar", "Registrar (can change)")]
+ROLE_CHOICES = [SelectChoice("staff", "Staff (can view)"),
+                SelectChoice("registrar", "Registrar (can change)")]
 REGISTRARS_ONLY = ("Only registrars can manage staff accounts. Your own password and API "
                    "tokens are under Your account.")
 
