@@ -266,3 +266,16 @@ def test_the_links_secret_stays_out_of_both_logs(client, anon_client, monkeypatc
     assert secret not in access_line
     assert json.loads(access_line)["path"] == "/account/set-password/…"
 
+
+
+def test_an_unknown_role_is_refused_beside_the_field(client, registrar, staff_user):
+    response = client.post(f"/accounts/{staff_user.id}/role", data={"role": "admin"})
+    assert response.status_code == 400 and "Not a valid choice" in response.text
+    with pytest.raises(accounts.InvalidRecord):
+        accounts.change_role(staff_user, "admin", registrar)
+    assert User.get_by_id(staff_user.id).role == "staff"
+
+
+def test_an_unknown_account_is_the_404_page(client):
+    assert client.get("/accounts/4242").status_code == 404
+    assert client.post("/accounts/4242/deactivate").status_code == 404
