@@ -11,7 +11,7 @@ from webapp.ops import migrate
 from .conftest import MIGRATIONS_DIR, release, use_database
 
 ALL_MIGRATIONS = ["0001_students_courses", "0002_student_courses", "0003_course_enrolled_count",
-                  "0004_users_sessions_tokens", "0005_enrollment_events"]
+                  "0004_users_sessions_tokens", "0005_enrollment_events", "0010_accounts"]
 
 STUDENT_COLUMNS = "id, name, email, student_number, created_at"
 COURSE_COLUMNS = "id, code, title, capacity, created_at"
@@ -214,3 +214,17 @@ def test_a_migration_that_orphans_rows_is_reported_on_sqlite(tmp_path):
     with pytest.raises(migrate.ForeignKeyViolation):
         migrate.upgrade(str(migrations))
     release(empty_db)
+
+
+def test_accounts_migration_names_existing_tokens_blank_and_rolls_back(empty_db):
+    migrate.upgrade(MIGRATIONS_DIR, target="0005_enrollment_events")
+    empty_db.execute_sql("INSERT INTO users (email, name, role, password_hash, active, created_at) "
+                         "VALUES ('r@school.test', 'R', 'registrar', 'x', TRUE, '2026-01-02')")
+    empty_db.execute_sql("INSERT INTO api_tokens (token_hash, user_id, created_at) "
+                         "VALUES ('abc', 1, '2026-01-02')")
+    migrate.upgrade(MIGRATIONS_DIR, target="0010_accounts")
+    assert rows(empty_db, "api_tokens", "token_hash, name") == [("abc", "")]
+    assert "set_password_links" in empty_db.get_tables()
+    migrate.downgrade(MIGRATIONS_DIR, to=5)
+    assert "set_password_links" not in empty_db.get_tables()
+    assert rows(empty_db, "api_tokens", "token_hash, user_id") == [("abc", 1)]
