@@ -1,8 +1,9 @@
 """The command line: migrations and demo data."""
 from pathlib import Path
 
-from tests.conftest import MIGRATIONS_DIR
 from webapp.models import Course, Student, StudentCourse
+
+from .conftest import MIGRATIONS_DIR
 
 
 def test_seed_demo_loads_realistic_data_and_twice_changes_nothing(runner):

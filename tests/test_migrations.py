@@ -12,7 +12,7 @@ from .conftest import MIGRATIONS_DIR, release, use_database
 
 ALL_MIGRATIONS = ["0001_students_courses", "0002_student_courses", "0003_course_enrolled_count",
                   "0004_users_sessions_tokens", "0005_enrollment_events",
-                  "0009_waitlists_outbox"]
+                  "0009_waitlists_outbox", "0010_accounts"]
 
 STUDENT_COLUMNS = "id, name, email, student_number, created_at"
 COURSE_COLUMNS = "id, code, title, capacity, created_at"
@@ -243,7 +243,8 @@ def test_waitlists_arrive_and_leave_without_touching_enrollments_or_their_histor
                          "'2026-02-03 10:00:00'), (1, 2, 'waitlist_add', 'system', "
                          "'2026-02-03 10:00:00')")
 
-    assert migrate.downgrade(MIGRATIONS_DIR) == ["0009_waitlists_outbox"]
+    assert migrate.downgrade(MIGRATIONS_DIR, to=8) == ["0010_accounts",
+                                                        "0009_waitlists_outbox"]
 
     assert not {"waitlist_entries", "outbox"} & set(empty_db.get_tables())
     assert rows(empty_db, "enrollment_events", "student_id, course_id, action") == [
@@ -251,3 +252,17 @@ def test_waitlists_arrive_and_leave_without_touching_enrollments_or_their_histor
     assert rows(empty_db, "student_courses", "student_id, course_id") == [(1, 1), (2, 1)]
     enroll_raw(empty_db, [(1, 2)])  # the trigger went with its table
     assert rows(empty_db, "courses", "id, enrolled_count") == [(1, 2), (2, 1)]
+
+
+def test_accounts_migration_names_existing_tokens_blank_and_rolls_back(empty_db):
+    migrate.upgrade(MIGRATIONS_DIR, target="0005_enrollment_events")
+    empty_db.execute_sql("INSERT INTO users (email, name, role, password_hash, active, created_at) "
+                         "VALUES ('r@school.test', 'R', 'registrar', 'x', TRUE, '2026-01-02')")
+    empty_db.execute_sql("INSERT INTO api_tokens (token_hash, user_id, created_at) "
+                         "VALUES ('abc', 1, '2026-01-02')")
+    migrate.upgrade(MIGRATIONS_DIR, target="0010_accounts")
+    assert rows(empty_db, "api_tokens", "token_hash, name") == [("abc", "")]
+    assert "set_password_links" in empty_db.get_tables()
+    migrate.downgrade(MIGRATIONS_DIR, to=5)
+    assert "set_password_links" not in empty_db.get_tables()
+    assert rows(empty_db, "api_tokens", "token_hash, user_id") == [("abc", 1)]

@@ -170,11 +170,26 @@ class ApiToken(BaseModel):
     id = AutoField()
     token_hash = CharField(max_length=64, unique=True)
     user = ForeignKeyField(User, backref="tokens", on_delete="CASCADE")
+    name = CharField(max_length=100, default="")  # what its owner calls it ("SIS sync")
     created_at = DateTimeField(default=utcnow)
     revoked_at = DateTimeField(null=True)
 
     class Meta:
         table_name = "api_tokens"
+
+
+class SetPasswordLink(BaseModel):
+    """A one-time link that lets its holder choose the account's password: stored as the
+    SHA-256 of its secret, good once (used_at) until expires_at."""
+    id = AutoField()
+    token_hash = CharField(max_length=64, unique=True)
+    user = ForeignKeyField(User, backref="set_password_links", on_delete="CASCADE")
+    created_at = DateTimeField(default=utcnow)
+    expires_at = DateTimeField()
+    used_at = DateTimeField(null=True)
+
+    class Meta:
+        table_name = "set_password_links"
 
 
 class LoginFailure(BaseModel):

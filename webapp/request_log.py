@@ -19,6 +19,13 @@ REQUEST_ID_HEADER = "X-Request-ID"
 SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
 request_logger = logging.getLogger("webapp.requests")
+# A one-time set-password link carries its secret in the path: logs keep only its shape.
+SECRET_IN_PATH = re.compile(r"^(/account/set-password/)[^/]+")
+
+
+def loggable_path(path):
+    """`path` with any secret it carries replaced by `…`."""
+    return SECRET_IN_PATH.sub(r"\1…", path or "")
 
 
 class RequestIdFilter(logging.Filter):
@@ -77,7 +84,7 @@ def register(app):
         started = g.get("request_started", time.perf_counter())
         request_logger.info("request", extra={
             "method": request.method,
-            "path": request.path,
+            "path": loggable_path(request.path),
             "status": response.status_code,
             "duration_ms": round((time.perf_counter() - started) * 1000, 2),
             "request_id": request_id,

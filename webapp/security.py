@@ -26,12 +26,16 @@ STRICT_TRANSPORT_SECURITY = "max-age=31536000"
 
 SESSION_COOKIE = "registrar_sid"
 # Matched by endpoint, not URL prefix: "/loginxyz" or "/healthz-admin" is not public.
-PUBLIC_ENDPOINTS = {"auth.login", "static", "health.healthz", "api.openapi_document", "api.docs"}
+# A one-time set-password link is its own credential: its owner has no password yet.
+PUBLIC_ENDPOINTS = {"auth.login", "static", "health.healthz", "api.openapi_document", "api.docs",
+                    "account.set_password"}
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 # Answered without looking anyone up (a health probe must not depend on a session query).
 NO_USER_ENDPOINTS = {"static", "health.healthz"}
-# Signing yourself out is the one write a read-only account may make.
-ANY_USER_WRITES = {"auth.logout", "auth.logout_everywhere"}
+# Writes a read-only account may make: to itself only (signing out, its own password and
+# API tokens).
+ANY_USER_WRITES = {"auth.logout", "auth.logout_everywhere", "account.mine", "account.tokens",
+                   "account.revoke_token"}
 SESSION_ENDED = "Your session ended — sign in again."
 
 

@@ -5,6 +5,8 @@ record's args; this formatter turns the useful ones into named JSON fields.
 """
 from pythonjsonlogger.json import JsonFormatter
 
+from ..request_log import loggable_path
+
 # JSON field -> gunicorn access-log atom
 ACCESS_FIELDS = {
     "remote_addr": "h",
@@ -26,6 +28,12 @@ class AccessJsonFormatter(JsonFormatter):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("timestamp", "time")
         super().__init__(*args, **kwargs)
+
+    def format(self, record):
+        """A set-password link's secret is cut from the path before anything is written."""
+        if isinstance(record.args, dict) and "U" in record.args:
+            record.args = {**record.args, "U": loggable_path(record.args["U"])}
+        return super().format(record)
 
     def add_fields(self, log_data, record, message_dict):
         super().add_fields(log_data, record, message_dict)

@@ -38,7 +38,7 @@ def login():
             status = 400
             form.email.errors.append(invalid.errors["email"])
         else:
-            return _signed_in(user)
+            return signed_in(user, safe_next(request.args.get("next")) or url_for("main.home"))
     elif form.is_submitted():
         status = 400
     return render_template("auth/login.html", form=form, error=error,
@@ -56,12 +56,13 @@ def _throttled_message(reason, seconds):
             f"from it are slowed down. Wait {seconds} seconds and try again.")
 
 
-def _signed_in(user):
-    """Rotate everything: a fresh session id and a fresh Flask session (CSRF token)."""
+def signed_in(user, url):
+    """Rotate everything: a fresh session id and a fresh Flask session (CSRF token); then
+    303 to `url`. Also used after changing one's own password (which ends every session)."""
     users.end_session(request.cookies.get(SESSION_COOKIE))
     session.clear()
     sid = users.start_session(user)
-    response = redirect(safe_next(request.args.get("next")) or url_for("main.home"), 303)
+    response = redirect(url, 303)
     config = current_app.config
     response.set_cookie(SESSION_COOKIE, sid, max_age=int(users.SESSION_LIFETIME.total_seconds()),
                         httponly=True, samesite="Lax", secure=config["SESSION_COOKIE_SECURE"])

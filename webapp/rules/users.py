@@ -151,7 +151,7 @@ def authenticate(email, password, address):
     address = (address or "unknown")[:64]
     _check_throttles(email, address)
     user = User.get_or_none(User.email == email)
-    if not _password_matches(user, password) or not user.active:
+    if not password_matches(user, password) or not user.active:
         LoginFailure.create(email=email, address=address)
         raise SignInRefused()
     if password_hasher.check_needs_rehash(user.password_hash):
@@ -160,7 +160,8 @@ def authenticate(email, password, address):
     return user
 
 
-def _password_matches(user, password):
+def password_matches(user, password):
+    """Does `password` open `user`'s account (None: checked against a dummy, same cost)?"""
     try:
         return password_hasher.verify(user.password_hash if user else _DUMMY_HASH,
                                       password or "") and user is not None
@@ -196,10 +197,11 @@ def revoke_sessions(user):
     return UserSession.delete().where(UserSession.user == user).execute()
 
 
-def issue_token(user):
-    """A new API token for `user`; shown once, stored as its digest."""
+def issue_token(user, name=""):
+    """A new API token for `user` (called `name` on their tokens page); shown once, stored
+    as its digest."""
     token = secrets.token_urlsafe(32)
-    ApiToken.create(token_hash=digest(token), user=user)
+    ApiToken.create(token_hash=digest(token), user=user, name=name)
     return token
 
 
