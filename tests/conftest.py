@@ -276,3 +276,20 @@ def db_snapshot(database):
                               key=repr)
                 for table in tables}
     return snapshot
+
+
+@pytest.fixture
+def full_course(make_student, make_course):
+    """A course of `capacity` seats, all taken, with `waiting` students queued in order.
+    Returns (course, enrolled ids, waiting ids)."""
+    from webapp.rules import enrollment, waitlist
+
+    def make(capacity=2, waiting=3, code=None):
+        course = make_course(code=code, capacity=capacity)
+        enrolled = [make_student().id for _ in range(capacity)]
+        enrollment.enroll_students(course.id, enrolled)
+        queue = [make_student().id for _ in range(waiting)]
+        for student_id in queue:
+            waitlist.join(course.id, student_id)
+        return course, enrolled, queue
+    return make

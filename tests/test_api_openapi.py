@@ -33,7 +33,7 @@ def test_the_document_lists_every_api_route_of_the_app_and_no_other(app, documen
     documented = {(method.upper(), path)
                   for path, operations in document["paths"].items() for method in operations}
     assert documented == in_app
-    assert len(documented) == 14
+    assert len(documented) == 19
 
 
 def test_every_operation_documents_its_body_answers_and_errors(document):
@@ -105,6 +105,11 @@ def _schemathesis_config(max_examples, headers):
         "operations": [{
             "include-operation-id": ["enroll_student", "change_student_courses"],
             "checks": {"positive_data_acceptance": {"expected-statuses": valid_data_statuses}},
+        }, {
+            # API.md answers a `student_id` in the body that names nobody with 404, which
+            # this check reads as the course (from a Location link) having vanished.
+            "include-operation-id": ["join_waitlist"],
+            "checks": {"ensure_resource_availability": {"enabled": False}},
         }],
     })
 

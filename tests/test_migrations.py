@@ -11,7 +11,8 @@ from webapp.ops import migrate
 from .conftest import MIGRATIONS_DIR, release, use_database
 
 ALL_MIGRATIONS = ["0001_students_courses", "0002_student_courses", "0003_course_enrolled_count",
-                  "0004_users_sessions_tokens", "0005_enrollment_events", "0010_accounts"]
+                  "0004_users_sessions_tokens", "0005_enrollment_events",
+                  "0009_waitlists_outbox", "0010_accounts"]
 
 STUDENT_COLUMNS = "id, name, email, student_number, created_at"
 COURSE_COLUMNS = "id, code, title, capacity, created_at"
@@ -214,6 +215,43 @@ def test_a_migration_that_orphans_rows_is_reported_on_sqlite(tmp_path):
     with pytest.raises(migrate.ForeignKeyViolation):
         migrate.upgrade(str(migrations))
     release(empty_db)
+
+
+def test_waitlists_arrive_and_leave_without_touching_enrollments_or_their_history(empty_db):
+    migrate.upgrade(MIGRATIONS_DIR, target="0005_enrollment_events")
+    seed_rows(empty_db)
+    enroll_raw(empty_db, [(1, 1)])
+    empty_db.execute_sql("INSERT INTO enrollment_events (student_id, course_id, action, "
+                         "actor_name, at) VALUES (1, 1, 'enroll', 'system', "
+                         "'2026-02-01 10:00:00')")
+    migrate.upgrade(MIGRATIONS_DIR)
+    assert {"waitlist_entries", "outbox"} <= set(empty_db.get_tables())
+    assert fk_delete_rules(empty_db, "waitlist_entries") == {
+        "course_id": ("courses", "CASCADE"), "student_id": ("students", "CASCADE"),
+        "added_by_id": ("users", "SET NULL")}
+    empty_db.execute_sql("INSERT INTO waitlist_entries (course_id, student_id, position, "
+                         "added_at) VALUES (1, 2, 1, '2026-02-02 10:00:00')")
+    with pytest.raises(IntegrityError):
+        with empty_db.atomic():
+            empty_db.execute_sql("INSERT INTO waitlist_entries (course_id, student_id, "
+                                 "position, added_at) VALUES (1, 2, 2, '2026-02-02 10:00:00')")
+    # enrolling a waiting student ends the wait, in the same statement (the trigger)
+    enroll_raw(empty_db, [(2, 1)])
+    assert rows(empty_db, "waitlist_entries", "student_id") == []
+    empty_db.execute_sql("INSERT INTO enrollment_events (student_id, course_id, action, "
+                         "actor_name, at) VALUES (2, 1, 'promote', 'system', "
+                         "'2026-02-03 10:00:00'), (1, 2, 'waitlist_add', 'system', "
+                         "'2026-02-03 10:00:00')")
+
+    assert migrate.downgrade(MIGRATIONS_DIR, to=8) == ["0010_accounts",
+                                                        "0009_waitlists_outbox"]
+
+    assert not {"waitlist_entries", "outbox"} & set(empty_db.get_tables())
+    assert rows(empty_db, "enrollment_events", "student_id, course_id, action") == [
+        (1, 1, "enroll"), (2, 1, "enroll")]
+    assert rows(empty_db, "student_courses", "student_id, course_id") == [(1, 1), (2, 1)]
+    enroll_raw(empty_db, [(1, 2)])  # the trigger went with its table
+    assert rows(empty_db, "courses", "id, enrolled_count") == [(1, 2), (2, 1)]
 
 
 def test_accounts_migration_names_existing_tokens_blank_and_rolls_back(empty_db):

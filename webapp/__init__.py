@@ -7,7 +7,7 @@ original_paths.
 """
 import secrets
 
-from flask import Flask, request
+from flask import Flask, g, request
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -31,22 +31,24 @@ def create_app(config=None):
         app.config["SECRET_KEY"] = secrets.token_hex(32)
 
     from . import api, errors, input_guard, original_paths, request_log, security
-    from .ops import cli, health, users_cli
-    from .pages import accounts, auth, courses, history, home, students
+    from .ops import cli, health, mailer, users_cli
+    from .pages import accounts, auth, courses, history, home, outbox, students
     request_log.register(app)  # first: every later hook and log line sees the request id
     original_paths.register(app)  # before CSRF and the gate: JSON clients go to /api
     input_guard.register(app)  # NUL, ids past MAX_ID: refused before any query
 
     db.initialize(make_database(app.config["DATABASE_URL"]))
     _register_db_hooks(app)
+    _note_promotions(app)
+    mailer.register(app)
 
     errors.register(app)
     security.register(app)
     # After the gate: a form posted once the session ended (expired, or signed out in
     # another tab) is sent to sign in again rather than refused for its CSRF token.
     csrf.init_app(app)
-    for blueprint in (auth.bp, home.bp, students.bp, courses.bp, history.bp, accounts.bp,
-                      accounts.own, health.bp, api.bp):
+    for blueprint in (auth.bp, home.bp, students.bp, courses.bp, history.bp, outbox.bp,
+                      accounts.bp, accounts.own, health.bp, api.bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api.bp)  # JSON clients, not forms: authenticated by bearer token (issue 6)
     cli.register(app)
@@ -75,3 +77,19 @@ def _register_db_hooks(app):
     def _close(exc):
         if not db.is_closed():
             db.close()
+
+
+def _note_promotions(app):
+    """Each request notes what the waitlists promoted during it: the pages announce it, and
+    the mailer sends its messages once the response has gone out."""
+    from .rules import waitlist
+
+    @app.before_request
+    def _start_noting():
+        g.promotions_token = waitlist.start_noting()
+
+    @app.teardown_request
+    def _stop_noting(exc):
+        token = g.pop("promotions_token", None)
+        if token is not None:
+            waitlist.stop_noting(token)

@@ -53,6 +53,9 @@ def load_config():
         # The CSRF token lives in the Flask session, which sign-in and sign-out clear; a
         # time limit on top only turned a tick on a page left open for an hour into a 400.
         "WTF_CSRF_TIME_LIMIT": None,
+        # Mail to promoted students (ops/mailer.py); unset: listed on "Messages not sent".
+        "SMTP_URL": os.environ.get("SMTP_URL", "").strip() or None,
+        "MAIL_FROM": os.environ.get("MAIL_FROM", "").strip() or "registrar@localhost",
         # Flask's own cookie carries the CSRF token and flash messages; the sign-in
         # cookie (webapp/security.py) uses the same flags.
         "SESSION_COOKIE_SECURE": not debug,

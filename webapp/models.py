@@ -2,7 +2,7 @@
 from datetime import datetime, timezone
 
 from peewee import (SQL, AutoField, BooleanField, CharField, CompositeKey, DateTimeField,
-                    ForeignKeyField, IntegerField, Model, fn)
+                    ForeignKeyField, IntegerField, Model, TextField, fn)
 
 from .db import db
 
@@ -204,7 +204,8 @@ class LoginFailure(BaseModel):
 
 
 class EnrollmentEvent(BaseModel):
-    """History: one row per effective enroll/unenroll, written in the change's transaction."""
+    """History: one row per effective change (enroll, unenroll, promote, waitlist_add,
+    waitlist_remove), written in the change's transaction."""
     id = AutoField()
     student = ForeignKeyField(Student, on_delete="CASCADE")
     course = ForeignKeyField(Course, on_delete="CASCADE")
@@ -213,7 +214,42 @@ class EnrollmentEvent(BaseModel):
     actor_name = CharField(max_length=200)
     request_id = CharField(max_length=64, null=True)
     at = DateTimeField(default=utcnow)
+    override_reason = CharField(max_length=500, null=True)
 
     class Meta:
         table_name = "enrollment_events"
 
+
+
+class WaitlistEntry(BaseModel):
+    """A student waiting for a seat in a full course; `position` orders the course's queue
+    (1 = next). Enrolling the student ends the wait (a trigger, migration 0009)."""
+    id = AutoField()
+    course = ForeignKeyField(Course, backref="waitlist", on_delete="CASCADE", index=False)
+    student = ForeignKeyField(Student, backref="waitlists", on_delete="CASCADE")
+    position = IntegerField()
+    added_at = DateTimeField(default=utcnow)
+    added_by = ForeignKeyField(User, null=True, on_delete="SET NULL", index=False)
+
+    class Meta:
+        table_name = "waitlist_entries"
+        indexes = ((("course", "student"), True),)
+
+
+class OutboxMessage(BaseModel):
+    """Mail written with the change it announces and sent after commit (ops/mailer.py);
+    `sent_at` stays empty until a server accepted it."""
+    id = AutoField()
+    recipient = CharField(max_length=254)
+    subject = CharField(max_length=200)
+    body = TextField()
+    student = ForeignKeyField(Student, null=True, on_delete="CASCADE")
+    course = ForeignKeyField(Course, null=True, on_delete="CASCADE")
+    created_at = DateTimeField(default=utcnow)
+    attempts = IntegerField(default=0)
+    next_attempt_at = DateTimeField(default=utcnow)
+    sent_at = DateTimeField(null=True)
+    last_error = TextField(null=True)
+
+    class Meta:
+        table_name = "outbox"

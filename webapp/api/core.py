@@ -12,6 +12,7 @@ from ..models import Student
 from ..rules import records
 from ..rules.enrollment import (ConflictingChange, CourseFull, CourseNotFound, NotEnrolled,
                                 StudentNotFound, UnknownCourses, student_enrollments)
+from ..rules.waitlist import AlreadyEnrolled, InvalidPosition, NotWaiting, SeatsAvailable
 from . import schemas
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -23,6 +24,8 @@ STUDENTS = Tag(name="students", description="Students: create, find, change, del
 COURSES = Tag(name="courses", description="Courses and their rosters.")
 ENROLLMENTS = Tag(name="enrollments", description="Which student is in which course.")
 HISTORY = Tag(name="history", description="Who changed which enrollment, and when.")
+WAITLISTS = Tag(name="waitlists", description="Queues for full courses; a freed seat goes "
+                                              "to the next student waiting.")
 
 ERROR_MEANINGS = {
     400: "Malformed or invalid input; `fields` or `unknown_course_ids` say what. "
@@ -30,9 +33,9 @@ ERROR_MEANINGS = {
     401: "No valid bearer token: send `Authorization: Bearer <token>` "
          "(make one with `flask --app webapp users token EMAIL`).",
     403: "The token's user is read-only staff; only registrars may change data.",
-    404: "No such student or course (or, on DELETE, no such enrollment).",
-    409: "Conflicts with existing data: a duplicate, or `full_course_ids` without seats. "
-         "Nothing was written.",
+    404: "No such student or course (or, on DELETE, no such enrollment or waitlist entry).",
+    409: "Conflicts with existing data: a duplicate, `full_course_ids` without seats, or on a "
+         "waitlist `already_enrolled` / `seats_left`. Nothing was written.",
     413: "Body larger than 1 MB.",
     415: "Body is not `application/json`.",
     500: "Internal error; the body carries the `request_id` to report.",
@@ -82,24 +85,26 @@ spec = SpecTree(
     security={"bearerAuth": []})
 
 
-def answers(status, model=None, *errors):
-    """The documented responses of a route: its success and each error it can give."""
-    codes = {f"HTTP_{status}": model}
+def answers(status, model=None, *errors, also=()):
+    """The documented responses of a route: its success (and `also` other success statuses
+    with the same body) and each error it can give."""
+    codes = {f"HTTP_{code}": model for code in (status, *also)}
     for code in (*errors, 500):
         codes[f"HTTP_{code}"] = (schemas.Error, ERROR_MEANINGS[code])
     return Response(**codes)
 
 
-def operation(method, rule, tag, status, model=None, *errors):
+def operation(method, rule, tag, status, model=None, *errors, also=()):
     """Route + request/response validation + OpenAPI entry (operationId = view name).
 
-    `status`/`model` is the success answer, `errors` the error statuses it can give; every
-    route may answer 401, and every write 403 (read-only staff)."""
+    `status`/`model` is the success answer (`also`: other success statuses with that body),
+    `errors` the error statuses it can give; every route may answer 401, and every write
+    403 (read-only staff)."""
     errors = (401, *errors) if method == "GET" else (401, 403, *errors)
 
     def decorate(view):
         validated = spec.validate(operation_id=view.__name__, tags=[tag],
-                                  resp=answers(status, model, *errors))(view)
+                                  resp=answers(status, model, *errors, also=also))(view)
         return bp.route(rule, methods=[method])(validated)
     return decorate
 
@@ -163,6 +168,7 @@ def _invalid_record(error):
 @bp.errorhandler(StudentNotFound)
 @bp.errorhandler(CourseNotFound)
 @bp.errorhandler(NotEnrolled)
+@bp.errorhandler(NotWaiting)
 def _not_found(error):
     return json_error(404, str(error))
 
@@ -175,6 +181,21 @@ def _unknown_courses(error):
 @bp.errorhandler(CourseFull)
 def _course_full(error):
     return json_error(409, str(error), full_course_ids=error.course_ids)
+
+
+@bp.errorhandler(AlreadyEnrolled)
+def _already_enrolled(error):
+    return json_error(409, str(error), already_enrolled=True)
+
+
+@bp.errorhandler(SeatsAvailable)
+def _seats_available(error):
+    return json_error(409, str(error), seats_left=error.seats_left)
+
+
+@bp.errorhandler(InvalidPosition)
+def _invalid_position(error):
+    return json_error(400, str(error), fields={"position": "Must be 1 or more."})
 
 
 @bp.errorhandler(ConflictingChange)

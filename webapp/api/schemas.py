@@ -6,14 +6,15 @@ constraints mirror the rules of rules/records.py, which still has the last word:
 models accept, records.py accepts too, so a well-formed request never meets a surprise 400.
 """
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer,
-                      WithJsonSchema)
+                      WithJsonSchema, model_serializer)
 
 from ..models import MAX_ID
 from ..models import Course as CourseRow
 from ..models import Student as StudentRow
+from ..rules.audit import ACTIONS
 from ..rules.enrollment import MAX_IDS_PER_REQUEST
 
 MAX_PER_PAGE = 100
@@ -122,6 +123,16 @@ class EnrollmentChange(Body):
     remove: IdList = []
 
 
+class WaitlistJoin(Body):
+    student_id: Id
+
+
+class WaitlistMove(Body):
+    position: Annotated[int, Field(ge=1, le=MAX_ID, strict=True,
+                                   description="1 = next in line; past the end = last."),
+                        BeforeValidator(_whole_number)]
+
+
 # Responses ------------------------------------------------------------------------
 
 class Student(BaseModel):
@@ -209,22 +220,73 @@ class ChangeResult(EnrollResult):
 
 
 class HistoryEvent(BaseModel):
-    action: Literal["enroll", "unenroll"]
+    action: Literal[ACTIONS] = Field(description=(
+        "`promote`: enrolled from the waitlist (it also ends the wait); `waitlist_add` / "
+        "`waitlist_remove`: joined / left a course's waitlist."))
     course_id: int
     course_code: str
     actor: str = Field(description="Display name of who made the change (or `system`).")
     at: UtcTime
     request_id: str | None = Field(description="The X-Request-ID of the request that made it.")
+    override_reason: str | None = Field(
+        description="Why a registrar's override let this enrollment through (a clash, a "
+                    "missing prerequisite or a full course); null when nothing was overridden.")
 
     @classmethod
     def of(cls, event):
         return cls(action=event.action, course_id=event.course_id, course_code=event.code,
-                   actor=event.actor_name, at=event.at, request_id=event.request_id)
+                   actor=event.actor_name, at=event.at, request_id=event.request_id,
+                   override_reason=event.override_reason)
 
 
 class History(BaseModel):
     student_id: int
     events: list[HistoryEvent] = Field(description="Newest first.")
+
+
+class WaitlistEntry(BaseModel):
+    student_id: int
+    position: int = Field(description="1 = next in line.")
+    added_at: UtcTime
+    blocked_by: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="Present only when a promotion would skip this student: the conflicts "
+                    "(a schedule clash, a missing prerequisite) enrolling them would cause.")
+
+    @model_serializer(mode="wrap")
+    def _blocked_only_when_blocked(self, handler):
+        data = handler(self)
+        if not self.blocked_by:
+            data.pop("blocked_by", None)
+        return data
+
+    @classmethod
+    def of(cls, entry):
+        return cls(student_id=entry.student_id, position=entry.position,
+                   added_at=entry.added_at, blocked_by=entry.blocked_by)
+
+
+class Waitlist(BaseModel):
+    course_id: int
+    entries: list[WaitlistEntry] = Field(description="By position, next in line first.")
+
+
+class WaitlistPlace(BaseModel):
+    course_id: int
+    student_id: int
+    position: int
+
+
+class StudentWait(BaseModel):
+    course_id: int
+    code: str
+    position: int
+    added_at: UtcTime
+
+
+class StudentWaitlists(BaseModel):
+    student_id: int
+    entries: list[StudentWait] = Field(description="By course code.")
 
 
 class Error(BaseModel):
@@ -238,4 +300,8 @@ class Error(BaseModel):
         description="Courses without a free seat (nothing was written).")
     conflicting_course_ids: list[int] | None = optional(
         description="Course ids both added and removed.")
+    already_enrolled: bool | None = optional(
+        description="Waitlist: the student is enrolled in the course already.")
+    seats_left: int | None = optional(
+        description="Waitlist: the course has free seats (null = unlimited): enroll instead.")
     request_id: str | None = optional(description="Quote this when reporting a 500.")

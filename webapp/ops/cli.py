@@ -1,10 +1,11 @@
 """Command line: `flask --app webapp db upgrade|downgrade|status|backup|restore`,
-`seed-demo`, `gen-data`."""
+`seed-demo`, `gen-data`, `outbox send`."""
 import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from . import backup, gendata, migrate
+from ..rules import outbox
+from . import backup, gendata, mailer, migrate
 from .demo import seed_demo
 
 db_cli = AppGroup("db", help="Apply, roll back and list schema migrations.")
@@ -85,7 +86,26 @@ def gen_data_command(students, courses, enrollments, seed):
                f"({report.rows_per_second:,.0f} rows/s)")
 
 
+outbox_cli = AppGroup("outbox", help="Mail waiting to be sent (promotions from waitlists).")
+
+
+@outbox_cli.command("send")
+def outbox_send_command():
+    """Send every message that is due (run it from cron: failures wait longer each time)."""
+    if not current_app.config.get("SMTP_URL"):
+        raise click.ClickException(f"SMTP_URL is not set: {outbox.unsent().count()} "
+                                   f"messages wait on the "
+                                   f"'Messages not sent' page (/outbox)")
+    report = mailer.send_all_due(current_app.config["SMTP_URL"],
+                                 current_app.config["MAIL_FROM"])
+    click.echo(f"sent {report.sent}, failed {report.failed}; "
+               f"{outbox.unsent().count()} not sent yet")
+    if report.failed:
+        raise SystemExit(1)
+
+
 def register(app):
     app.cli.add_command(db_cli)
+    app.cli.add_command(outbox_cli)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(gen_data_command)

@@ -5,10 +5,12 @@ from markupsafe import Markup, escape
 def course_row(course, enrolled, courses_url, editable, error=None):
     """One checklist row (<li>): the same markup on the page and in a toggle's answer.
 
-    `course` is a Course or a ChecklistRow; ticking the box posts to courses_url/<id>
-    (students.toggle). An enrolled row also carries a hidden `was_enrolled`: the no-JS form
-    then sends the state each box was drawn with, so saving changes only the boxes the
-    user changed (never what another tab did since).
+    `course` is a Course or a ChecklistRow (a ChecklistRow whenever `enrolled` is false: its
+    waitlist part needs `waiting` and `waitlist_position`); ticking the box posts to
+    courses_url/<id> (students.toggle), Join/Leave post to courses_url/<id>/waitlist[/leave].
+    An enrolled row also carries a hidden `was_enrolled`: the no-JS form then sends the
+    state each box was drawn with, so saving changes only the boxes the user changed
+    (never what another tab did since).
     Built here rather than in a Jinja macro because the page shows up to SHOWN_COURSES
     (rules/checklist.py) rows and a macro costs about three times as much per row."""
     return Markup(_row_html(course, enrolled, courses_url, editable, error))
@@ -20,9 +22,39 @@ def course_rows(rows, courses_url, editable):
                              for row in rows]))
 
 
+def ordinal(number):
+    """1st, 2nd, 3rd, 4th, … 11th, 12th, 13th, … 21st."""
+    suffix = "th" if number % 100 in (11, 12, 13) else {1: "st", 2: "nd", 3: "rd"}.get(
+        number % 10, "th")
+    return f"{number}{suffix}"
+
+
+def _waitlist_part(course, enrolled, url, editable, code):
+    """(status text, Join/Leave button) of a row: "Full · 3 waiting" + Join waitlist, or
+    "Waitlisted — 2nd of 3" + Leave; the seats text and no button otherwise. The buttons
+    submit the checklist form to their own URL without JS (formaction); htmx posts them
+    and swaps the row."""
+    if enrolled or (course.waitlist_position is None and not course.is_full):
+        return course.seats_text, ""
+    if course.waitlist_position is not None:
+        text = f"Waitlisted — {ordinal(course.waitlist_position)} of {course.waiting}"
+        action, label, hidden = f"{url}/{course.id}/waitlist/leave", "Leave", \
+            f" the waitlist for {code}"
+    else:
+        text = "Full" + (f" · {course.waiting} waiting" if course.waiting else "")
+        action, label, hidden = f"{url}/{course.id}/waitlist", "Join waitlist", f" for {code}"
+    if not editable:
+        return text, ""
+    return text, f"""
+  <button type="submit" class="link-button" formaction="{action}" hx-post="{action}" \
+hx-target="#course-row-{course.id}" hx-swap="outerHTML">{label}\
+<span class="visually-hidden">{hidden}</span></button>"""
+
+
 def _row_html(course, enrolled, url, editable, error=None):
-    cid, seats, full = course.id, course.seats_text, course.is_full
+    cid, full = course.id, course.is_full
     code, title = escape(course.code), escape(course.title)
+    seats, button = _waitlist_part(course, enrolled, url, editable, code)
     described_by = " ".join(([f"seats-{cid}"] if seats else [])
                             + ([f"error-{cid}"] if error else []))
     state = ("checked " if enrolled else "") \
@@ -36,5 +68,6 @@ data-filter-text="{code} {title}">
   <input type="checkbox" id="course-{cid}" name="course_ids" value="{cid}" {state}\
 hx-post="{url}/{cid}" hx-trigger="change" hx-target="#course-row-{cid}" hx-swap="outerHTML">{was}
   <label for="course-{cid}">{code} — {title}</label>
-  <span class="seats{' seats-full' if full else ''}" id="seats-{cid}">{seats}</span>{error_html}
+  <span class="seats{' seats-full' if full else ''}" id="seats-{cid}">{seats}</span>{button}\
+{error_html}
 </li>"""

@@ -7,12 +7,13 @@ from flask import (Blueprint, Response, abort, flash, redirect, render_template,
                    url_for)
 
 from ..models import Course, Student
-from ..rules import records
+from ..rules import records, waitlist
 from ..rules.audit import course_history
 from ..rules.enrollment import (CourseFull, CourseNotFound, NotEnrolled, StudentNotFound,
                                 UnknownStudents, course_roster, enroll_students, unenroll)
+from ..rules.waitlist import NotWaiting, PromotionBlocked
 from .forms import CourseForm
-from .ui import form_page, get_or_404, int_list, paginate
+from .ui import form_page, get_or_404, int_list, paginate, promotion_messages
 
 bp = Blueprint("courses", __name__, url_prefix="/courses")
 
@@ -20,6 +21,7 @@ CANDIDATES_PER_PAGE = 25
 # The selection travels in the course page's URL (?student_ids=…); this many ids keep it
 # well under the 4 KB request line that gunicorn and most proxies accept.
 SELECTION_LIMIT = 100
+REASON_LENGTH = 500  # enrollment_events.override_reason
 
 
 @bp.get("/")
@@ -39,12 +41,17 @@ def new():
 def edit(course_id):
     course = get_or_404(Course, course_id)
     return form_page(CourseForm(obj=course), partial(records.update_course, course_id),
-                     lambda saved: ("Saved.", _page_url(saved)),
+                     lambda saved: (_with_promotions("Saved."), _page_url(saved)),
                      heading=f"Edit {course.code}", submit="Save", cancel_url=_page_url(course))
 
 
 def _page_url(course):
     return url_for(".show", course_id=course.id)
+
+
+def _with_promotions(message):
+    """`message`, then who the waitlist promoted into the seats the action freed."""
+    return " ".join([message] + [f"{text}." for text in promotion_messages()])
 
 
 def _roster_or_404(course_id):
@@ -64,6 +71,7 @@ def show(course_id):
     selected_ids = _unique(int_list("student_ids", request.args))
     return render_template("courses/show.html", course=course, q=q,
                            roster=_roster_or_404(course_id),
+                           queue=waitlist.waiting_students(course_id),
                            candidates=paginate(Student.not_in_course(course_id, q),
                                                CANDIDATES_PER_PAGE),
                            selected=_still_to_add(course_id, selected_ids[:SELECTION_LIMIT]),
@@ -135,8 +143,71 @@ def remove_student(course_id, student_id):
     except (NotEnrolled, StudentNotFound):
         flash(f"{student.name} was not on the roster.", "error")
     else:
-        flash(f"Removed {student.name} from {course.code}.", "success")
+        flash(_with_promotions(f"Removed {student.name} from {course.code}."), "success")
     return redirect(url_for(".show", course_id=course_id), 303)
+
+
+# The waitlist: move up/down, remove, Enroll now (plain forms; each answers with the page)
+
+class _Refused(Exception):
+    """A queue action the rules refused; its message is flashed as an error."""
+
+
+def _queue_action(course_id, student_id, act):
+    """Run `act(course, student)`, flash the message it returns (or its refusal) and go
+    back to the course's waitlist."""
+    course = get_or_404(Course, course_id)
+    student = get_or_404(Student, student_id)
+    try:
+        flash(act(course, student), "success")
+    except NotWaiting:
+        flash(f"{student.name} is not on the waitlist any more.", "error")
+    except _Refused as refused:
+        flash(str(refused), "error")
+    return redirect(url_for(".show", course_id=course_id, _anchor="waitlist-heading"), 303)
+
+
+@bp.post("/<int:course_id>/waitlist/<int:student_id>/move")
+def move_waiting(course_id, student_id):
+    """Move a waiting student to the posted `position` (Move up / Move down)."""
+    position = request.form.get("position", type=int)
+    if position is None or position < 1:
+        abort(400, description="position must be a whole number, 1 or more.")
+
+    def act(course, student):
+        queue = waitlist.move(course_id, student_id, position)
+        place = next(e.position for e in queue if e.student_id == student_id)
+        return f"{student.name} is now number {place} on the waitlist for {course.code}."
+    return _queue_action(course_id, student_id, act)
+
+
+@bp.post("/<int:course_id>/waitlist/<int:student_id>/remove")
+def remove_waiting(course_id, student_id):
+    def act(course, student):
+        waitlist.leave(course_id, student_id)
+        return f"Took {student.name} off the waitlist for {course.code}."
+    return _queue_action(course_id, student_id, act)
+
+
+@bp.post("/<int:course_id>/waitlist/<int:student_id>/enroll")
+def enroll_waiting(course_id, student_id):
+    """Enroll now: ahead of the queue; over capacity (or past a conflict) with a reason."""
+    reason = request.form.get("reason", "").strip()
+
+    def act(course, student):
+        if len(reason) > REASON_LENGTH:
+            raise _Refused(f"The reason is too long (at most {REASON_LENGTH} characters).")
+        try:
+            waitlist.promote_now(course_id, student_id, reason)
+        except CourseFull:
+            raise _Refused(f"{course.code} is full: give a reason to enroll {student.name} "
+                           f"over capacity.") from None
+        except PromotionBlocked:
+            raise _Refused(f"Enrolling {student.name} would break a rule (see the waitlist): "
+                           f"give a reason to do it anyway.") from None
+        return (f"Enrolled {student.name} in {course.code} from the waitlist"
+                + (f" (override: {reason})." if reason else "."))
+    return _queue_action(course_id, student_id, act)
 
 
 # Cells a spreadsheet may run as a formula (OWASP's CSV injection list).

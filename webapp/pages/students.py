@@ -8,14 +8,15 @@ from functools import partial
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from ..models import Course, Student
-from ..rules import records
+from ..rules import records, waitlist
 from ..rules.audit import UNENROLL, student_history
-from ..rules.checklist import checklist, student_with_course_count
-from ..rules.enrollment import (CourseFull, StudentNotFound, UnknownCourses,
+from ..rules.checklist import checklist, checklist_row, student_with_course_count
+from ..rules.enrollment import (CourseFull, CourseNotFound, StudentNotFound, UnknownCourses,
                                 change_enrollments)
-from .checklist_rows import course_row, course_rows
+from ..rules.waitlist import AlreadyEnrolled, NotWaiting, SeatsAvailable
+from .checklist_rows import course_row, course_rows, ordinal
 from .forms import StudentForm
-from .ui import form_page, get_or_404, int_list, not_found, paginate
+from .ui import form_page, get_or_404, int_list, not_found, paginate, promotion_messages
 
 bp = Blueprint("students", __name__, url_prefix="/students")
 bp.add_app_template_global(course_row)
@@ -23,10 +24,12 @@ bp.add_app_template_global(course_rows)
 
 
 def enrollment_messages(result):
-    """'Enrolled in X' / 'Removed from Y' for each effective change, by course code."""
+    """'Enrolled in X' / 'Removed from Y' for each effective change, by course code, then
+    who the waitlists promoted into the seats it freed."""
     courses = result.courses
     return ([f"Enrolled in {courses[cid].code}" for cid in result.enrolled]
-            + [f"Removed from {courses[cid].code}" for cid in result.removed])
+            + [f"Removed from {courses[cid].code}" for cid in result.removed]
+            + promotion_messages())
 
 
 def full_message(error):
@@ -103,21 +106,93 @@ def toggle(student_id, course_id):
     try:
         result = change_enrollments(student_id, **change)
     except CourseFull as error:
-        # Filled up since the page loaded: show the row as it now is, unticked and refused.
-        course = get_or_404(Course, course_id)
-        return render_template("students/_toggle.html", student_id=student_id, course=course,
-                               enrolled=False, error="Course is full",
-                               message=full_message(error), course_count=None), 409
+        # Filled up since the page loaded: show the row as it now is (with its waitlist),
+        # unticked and refused.
+        return _row_answer(student_id, course_id, error="Course is full",
+                           message=full_message(error), status=409)
     except (StudentNotFound, UnknownCourses) as error:
-        # Deleted since the page loaded; answer for the row htmx swaps, not a whole page.
-        thing = "student" if isinstance(error, StudentNotFound) else "course"
-        return render_template("students/_gone.html", course_id=course_id,
-                               message=f"This {thing} no longer exists."), 404
-    course = result.courses[course_id]
+        return _gone(error)
+    # A removal may have promoted someone: read the row again for its waitlist part.
+    course = result.courses[course_id] if ticked else checklist_row(student_id, course_id)
     messages = enrollment_messages(result)
     for event in result.events:  # rendered into the History list without another query
         event.code, event.undoable = course.code, event.action == UNENROLL
     return render_template("students/_toggle.html", student_id=student_id, course=course,
                            enrolled=ticked, error=None, course_count=result.course_count,
-                           message=messages[0] if messages else "No change.",
+                           message=". ".join(messages) if messages else "No change.",
                            events=result.events)
+
+
+def _gone(error):
+    """The student or course was deleted after the page loaded; answer for the row htmx
+    swaps, not a whole page."""
+    thing = "student" if isinstance(error, StudentNotFound) else "course"
+    return render_template("students/_gone.html", course_id=request.view_args["course_id"],
+                           message=f"This {thing} no longer exists."), 404
+
+
+def _row_answer(student_id, course_id, message, error=None, events=(), status=200):
+    """The htmx answer for a row the student is not enrolled in: the row as it now is (read
+    fresh, with its waitlist), the live-region message and any history to prepend."""
+    course = checklist_row(student_id, course_id)
+    if course is None:
+        return _gone(UnknownCourses([course_id]))
+    for event in events:  # rendered into the History list without another query
+        event.code, event.undoable = course.code, False
+    return render_template("students/_toggle.html", student_id=student_id, course=course,
+                           enrolled=False, error=error, course_count=None, message=message,
+                           events=events), status
+
+
+@bp.post("/<int:student_id>/courses/<int:course_id>/waitlist")
+def join_waitlist(student_id, course_id):
+    """Join a full course's waitlist: htmx answers the row, a plain form goes back to the
+    page with a message."""
+    try:
+        joined = waitlist.join(course_id, student_id)
+    except (StudentNotFound, CourseNotFound) as error:
+        return _gone(error) if _htmx() else _not_found_page(error)
+    except AlreadyEnrolled:
+        return _waitlist_answer(student_id, course_id, "Already enrolled in this course.",
+                                error=True)
+    except SeatsAvailable:
+        return _waitlist_answer(student_id, course_id,
+                                "A seat is free: tick the course to enroll instead.", error=True)
+    message = (f"Waitlisted for {joined.code}: {ordinal(joined.position)} in line"
+               if joined.created else f"Already on the waitlist for {joined.code}")
+    return _waitlist_answer(student_id, course_id, message, events=joined.events)
+
+
+@bp.post("/<int:student_id>/courses/<int:course_id>/waitlist/leave")
+def leave_waitlist(student_id, course_id):
+    """Leave a course's waitlist (htmx: the row; plain form: back to the page)."""
+    try:
+        left = waitlist.leave(course_id, student_id)
+    except (StudentNotFound, CourseNotFound) as error:
+        return _gone(error) if _htmx() else _not_found_page(error)
+    except NotWaiting:
+        return _waitlist_answer(student_id, course_id, "Not on this waitlist any more.",
+                                error=True)
+    return _waitlist_answer(student_id, course_id, f"Left the waitlist for {left.code}",
+                            events=left.events)
+
+
+def _htmx():
+    return request.headers.get("HX-Request") == "true"
+
+
+def _not_found_page(error):
+    if isinstance(error, StudentNotFound):
+        not_found(Student, error.student_id)
+    not_found(Course, error.course_id)
+
+
+def _waitlist_answer(student_id, course_id, message, error=False, events=()):
+    """htmx: the row and the message (a refusal shows next to the row, 409); a plain form:
+    flash it and go back to the page with its filter."""
+    if _htmx():
+        return _row_answer(student_id, course_id, message, error=message if error else None,
+                           events=events, status=409 if error else 200)
+    flash(message, "error" if error else "success")
+    return redirect(url_for(".show", student_id=student_id, q=request.form.get("q") or None),
+                    303)

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from flask import abort, flash, redirect, render_template, request
 
 from ..models import MAX_ID
+from ..rules import waitlist
 
 PER_PAGE = 50
 # Ids one form may send in one field: well above what a page lists (the checklist shows
@@ -82,3 +83,10 @@ def form_page(form, write, done, **page):
         flash(message, "success")
         return redirect(url, 303)
     return render_template("record_form.html", form=form, **page)
+
+
+def promotion_messages():
+    """'Ada Lovelace got the seat in MATH-101 from the waitlist' for each promotion this
+    request made (the user's own action freed the seat, so they hear who got it)."""
+    return [f"{p.student_name} got the seat in {p.code} from the waitlist"
+            for p in waitlist.noted_promotions()]

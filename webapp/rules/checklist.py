@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from ..db import fetch_all
 from ..models import Seats, Student
+from .waitlist import place_sql
 
 # A school's whole catalogue (the 200-course checklist of issue 7) fits on the page; a
 # district's 2,000 courses would not, so beyond this the filter finds the rest.
@@ -35,13 +36,36 @@ def student_with_course_count(student_id):
 
 @dataclass(slots=True)
 class ChecklistRow(Seats):
-    """One course as the checklist shows it (what the row template reads of a Course)."""
+    """One course as the checklist shows it (what the row template reads of a Course), with
+    its waitlist: how many wait, and the student's place (None: not waiting)."""
     id: int
     code: str
     title: str
     capacity: int | None
     enrolled_count: int
     enrolled: bool
+    waiting: int = 0
+    waitlist_position: int | None = None
+
+
+# The columns of a ChecklistRow for course `c`, student `sc` (enrolled) and `w` (waiting).
+_ROW_COLUMNS = f"""c.id, c.code, c.title, c.capacity, c.enrolled_count, sc.student_id,
+                   (SELECT COUNT(*) FROM waitlist_entries q WHERE q.course_id = c.id),
+                   CASE WHEN w.id IS NULL THEN NULL ELSE {place_sql("w")} END"""
+_ROW_JOINS = """LEFT JOIN student_courses sc ON sc.course_id = c.id AND sc.student_id = ?
+                LEFT JOIN waitlist_entries w ON w.course_id = c.id AND w.student_id = ?"""
+
+
+def _row(cid, code, title, capacity, count, enrolled, waiting, place):
+    return ChecklistRow(cid, code, title, capacity, count, enrolled is not None, waiting, place)
+
+
+def checklist_row(student_id, course_id):
+    """The one row of `course_id` on `student_id`'s checklist, or None if the course is
+    gone (what a toggle or a waitlist button answers with). One query."""
+    rows = fetch_all(f"SELECT {_ROW_COLUMNS} FROM courses c {_ROW_JOINS} WHERE c.id = ?",
+                     student_id, student_id, course_id)
+    return _row(*rows[0]) if rows else None
 
 
 @dataclass
@@ -62,8 +86,8 @@ def _escape_like(text):
 
 def checklist(student_id, q="", limit=SHOWN_COURSES):
     """The courses the student page lists for `student_id`, in one query: every course
-    they are in plus the first `limit` courses by code, all narrowed to those whose code
-    or title contains `q` (any case), with how many courses match in all.
+    they are in or wait for plus the first `limit` courses by code, all narrowed to those
+    whose code or title contains `q` (any case), with how many courses match in all.
 
     Cost stays flat as the catalogue grows: an index walk for the first `limit` codes,
     the student's own rows by primary key, and a COUNT."""
@@ -76,17 +100,18 @@ def checklist(student_id, q="", limit=SHOWN_COURSES):
         match_params = (pattern, pattern)
     where = f"WHERE {match.format(t='')}" if q else ""
     rows = fetch_all(f"""
-        SELECT c.id, c.code, c.title, c.capacity, c.enrolled_count, sc.student_id,
-               (SELECT COUNT(*) FROM courses {where})
+        SELECT {_ROW_COLUMNS}, (SELECT COUNT(*) FROM courses {where})
         FROM (SELECT id FROM (SELECT id FROM courses {where} ORDER BY code LIMIT ?) AS first_courses
               UNION
-              SELECT course_id FROM student_courses WHERE student_id = ?) AS shown
+              SELECT course_id FROM student_courses WHERE student_id = ?
+              UNION
+              SELECT course_id FROM waitlist_entries WHERE student_id = ?) AS shown
         JOIN courses c ON c.id = shown.id
-        LEFT JOIN student_courses sc ON sc.course_id = c.id AND sc.student_id = ?
+        {_ROW_JOINS}
         {f"WHERE {match.format(t='c.')}" if q else ""}
         ORDER BY c.code""",
-        *match_params, *match_params, limit, student_id, student_id, *match_params)
+        *match_params, *match_params, limit, student_id, student_id, student_id, student_id,
+        *match_params)
     # No row means no course matches at all: the first arm would have found one.
     total = rows[0][-1] if rows else 0
-    return Checklist([ChecklistRow(cid, code, title, capacity, count, enrolled is not None)
-                      for cid, code, title, capacity, count, enrolled, _ in rows], total, q)
+    return Checklist([_row(*row[:-1]) for row in rows], total, q)

@@ -147,6 +147,13 @@ def _delete_enrollments(student_id, course_ids):
                 f"AND course_id IN ({placeholders(len(course_ids))})", student_id, *course_ids)
 
 
+def _promote_waiting(course_ids):
+    """Give the seats just freed to the waitlists (rules/waitlist.py, which builds on this
+    module, hence the import here)."""
+    from .waitlist import promote_waiting
+    return promote_waiting(course_ids)
+
+
 def change_enrollments(student_id, add=(), remove=()):
     """Add and remove a student's courses in one all-or-nothing transaction.
 
@@ -174,6 +181,7 @@ def change_enrollments(student_id, add=(), remove=()):
         _insert_enrollments((student_id, cid) for cid in new)
         events = audit.record([(UNENROLL, student_id, cid) for cid in removed]
                               + [(ENROLL, student_id, cid) for cid in new])
+        _promote_waiting(removed)
     for cid in new:
         courses[cid].enrolled_count += 1
     for cid in removed:
@@ -209,6 +217,7 @@ def unenroll(student_id, course_id):
             _require_student(student_id)
             raise NotEnrolled(student_id, course_id)
         audit.record([(UNENROLL, student_id, course_id)])
+        _promote_waiting([course_id])
 
 
 def enroll_students(course_id, student_ids):

@@ -8,8 +8,10 @@ import re
 
 from peewee import IntegrityError
 
-from ..db import db
+from ..db import db, fetch_all, write_transaction
 from ..models import Course, Student
+from .enrollment import _lock_courses
+from .waitlist import promote_waiting
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 STUDENT_NUMBER_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*$")
@@ -160,8 +162,14 @@ def update_student(student_id, data):
 
 
 def delete_student(student_id):
-    """Delete a student; their enrollments go with them (ON DELETE CASCADE)."""
-    get_student(student_id).delete_instance()
+    """Delete a student; their enrollments and waits go with them (ON DELETE CASCADE), and
+    the seats they held go to the waitlists."""
+    with write_transaction():
+        course_ids = [cid for (cid,) in fetch_all(
+            "SELECT course_id FROM student_courses WHERE student_id = ?", student_id)]
+        _lock_courses(course_ids)  # in id order, before the cascade touches them
+        get_student(student_id).delete_instance()
+        promote_waiting(course_ids)
 
 
 def create_course(data):
@@ -169,6 +177,11 @@ def create_course(data):
 
 
 def update_course(course_id, data):
-    course = get_course(course_id)
-    values = clean_course(data, partial=True, enrolled=course.enrolled_count)
-    return _save(Course, values, COURSE_UNIQUE, course)
+    """Partial update; a raised capacity gives the new seats to the waitlist."""
+    with write_transaction():
+        _lock_courses([course_id])
+        course = get_course(course_id)
+        values = clean_course(data, partial=True, enrolled=course.enrolled_count)
+        saved = _save(Course, values, COURSE_UNIQUE, course)
+        promote_waiting([course_id])
+    return saved
