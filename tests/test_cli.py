@@ -31,11 +31,11 @@ def test_seed_demo_never_overfills_a_course_changed_by_users(runner, make_studen
 
 def test_db_status_downgrade_and_upgrade_commands(runner):
     status = runner.invoke(args=["db", "status"])
-    assert status.output.count("applied ") == 5
+    assert status.output.count("applied ") == 8
     down = runner.invoke(args=["db", "downgrade", "--to", "2"])
     assert "reverted 0003_course_enrolled_count" in down.output
     assert "reverted 0005_enrollment_events" in down.output
-    assert runner.invoke(args=["db", "status"]).output.count("pending") == 3
+    assert runner.invoke(args=["db", "status"]).output.count("pending") == 6
     up = runner.invoke(args=["db", "upgrade"])
     assert "applied 0003_course_enrolled_count" in up.output
     assert "database is up to date" in runner.invoke(args=["db", "upgrade"]).output

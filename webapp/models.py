@@ -1,8 +1,8 @@
 """Peewee models. The schema itself is owned by migrations/; these mirror it."""
 from datetime import datetime, timezone
 
-from peewee import (SQL, AutoField, BooleanField, CharField, CompositeKey, DateTimeField,
-                    ForeignKeyField, IntegerField, Model, fn)
+from peewee import (SQL, AutoField, BooleanField, CharField, CompositeKey, DateField,
+                    DateTimeField, ForeignKeyField, IntegerField, Model, fn)
 
 from .db import db
 
@@ -88,14 +88,28 @@ class Seats:
         return f"{self.seats_left} of {self.capacity} seats left"
 
 
-class Course(Seats, BaseModel):
+class Term(BaseModel):
+    """A stretch of the school year; `ends_on` is inclusive. Courses may belong to one."""
     id = AutoField()
     code = CharField(max_length=32, unique=True)
+    name = CharField(max_length=200)
+    starts_on = DateField()
+    ends_on = DateField()
+
+    class Meta:
+        table_name = "terms"
+
+
+class Course(Seats, BaseModel):
+    id = AutoField()
+    # Unique within a term, and among courses with no term (migration 0006's index).
+    code = CharField(max_length=32)
     title = CharField(max_length=200)
     capacity = IntegerField(null=True, constraints=[SQL("CHECK (capacity IS NULL OR capacity >= 1)")])
     # Maintained by database triggers on student_courses (migration 0003).
     enrolled_count = IntegerField(default=0, constraints=[SQL("DEFAULT 0")])
     created_at = DateTimeField(default=utcnow)
+    term = ForeignKeyField(Term, null=True, backref="courses", index=False)  # see 0006
 
     class Meta:
         table_name = "courses"
@@ -127,6 +141,32 @@ class StudentCourse(BaseModel):
     class Meta:
         table_name = "student_courses"
         primary_key = CompositeKey("student", "course")
+
+
+class CourseMeeting(BaseModel):
+    """A weekly meeting: `weekdays` is a bit set (Monday 1 … Sunday 64), times are minutes
+    after midnight, school time (rules/schedule.py turns them into days and HH:MM)."""
+    id = AutoField()
+    course = ForeignKeyField(Course, backref="meetings", on_delete="CASCADE")
+    weekdays = IntegerField()
+    start_minute = IntegerField()
+    end_minute = IntegerField()
+    room = CharField(max_length=32, null=True)
+
+    class Meta:
+        table_name = "course_meetings"
+
+
+class CoursePrerequisite(BaseModel):
+    """One code of one group: every group of a course must be met, any code of a group
+    meets it."""
+    course = ForeignKeyField(Course, backref="prerequisites", on_delete="CASCADE")
+    group_number = IntegerField()
+    required_code = CharField(max_length=32)
+
+    class Meta:
+        table_name = "course_prerequisites"
+        primary_key = CompositeKey("course", "group_number", "required_code")
 
 
 ROLES = ("registrar", "staff")
@@ -194,6 +234,7 @@ class EnrollmentEvent(BaseModel):
     actor_name = CharField(max_length=200)
     request_id = CharField(max_length=64, null=True)
     at = DateTimeField(default=utcnow)
+    override_reason = CharField(max_length=500, null=True)
 
     class Meta:
         table_name = "enrollment_events"

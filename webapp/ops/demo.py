@@ -70,7 +70,7 @@ def seed_demo():
                         .as_rowcount().execute())
         new_courses = (Course.insert_many([{"code": c, "title": t, "capacity": cap}
                                            for c, t, cap in DEMO_COURSES])
-                       .on_conflict(action="NOTHING", conflict_target=[Course.code])
+                       .on_conflict(action="NOTHING")  # the (code, term) index
                        .as_rowcount().execute())
     emails = [row["email"] for row in demo_students()]
     student_ids = [s.id for s in Student.select(Student.id).where(Student.email.in_(emails))
