@@ -47,18 +47,20 @@ def acting_as(actor):
 
 
 EVENT_COLUMNS = ("student_id", "course_id", "action", "actor_id", "actor_name", "request_id",
-                 "at")
+                 "at", "override_reason")
 
 
 def record(changes):
-    """Write one event per (action, student_id, course_id) and return them as unsaved-looking
-    EnrollmentEvent objects (a single event carries its new id, so a page can offer Undo).
+    """Write one event per (action, student_id, course_id[, override_reason]) and return
+    them as unsaved-looking EnrollmentEvent objects (a single event carries its new id, so
+    a page can offer Undo).
 
     Call inside the change's transaction, so history and data commit or fail together."""
     actor = current_actor()
     now = utcnow()
-    rows = [(s, c, action, actor.user_id, actor.name, actor.request_id, now)
-            for action, s, c in changes]
+    padded = [(*change, None)[:4] for change in changes]  # no reason: no override
+    rows = [(s, c, action, actor.user_id, actor.name, actor.request_id, now, reason)
+            for action, s, c, reason in padded]
     if not rows:
         return []
     returned = insert_rows("enrollment_events", EVENT_COLUMNS, rows,
@@ -79,6 +81,7 @@ class HistoryEntry:
     actor_name: str
     request_id: str | None
     at: object
+    override_reason: str | None
     code: str
     student_name: str
     undoable: bool = False
@@ -88,7 +91,7 @@ def _events(column, value, limit):
     """Newest first. Hand-written SQL (db.fetch_all): the student page, the busiest one,
     shows this list, and building it through peewee cost more than running it."""
     rows = fetch_all(f"""SELECT e.id, e.student_id, e.course_id, e.action, e.actor_name,
-                                e.request_id, e.at, c.code, s.name
+                                e.request_id, e.at, e.override_reason, c.code, s.name
                          FROM enrollment_events e
                          JOIN courses c ON c.id = e.course_id
                          JOIN students s ON s.id = e.student_id
