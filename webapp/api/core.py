@@ -10,17 +10,22 @@ from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 from ..errors import json_error
 from ..models import Student
 from ..rules import records
-from ..rules.enrollment import (ConflictingChange, CourseFull, CourseNotFound, NotEnrolled,
-                                StudentNotFound, UnknownCourses, student_enrollments)
+from ..rules.enrollment import (ConflictingChange, CourseFull, CourseNotFound,
+                                EnrollmentConflicts, NotEnrolled, StudentNotFound,
+                                UnknownCourses, student_enrollments)
+from ..rules.terms import TermInUse
 from . import schemas
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 STUDENT = "/students/<int:student_id>"
 COURSE = "/courses/<int:course_id>"
+TERM = "/terms/<int:term_id>"
 
 STUDENTS = Tag(name="students", description="Students: create, find, change, delete.")
-COURSES = Tag(name="courses", description="Courses and their rosters.")
+COURSES = Tag(name="courses", description="Courses (with their term, meeting times and "
+                                           "prerequisites) and their rosters.")
+TERMS = Tag(name="terms", description="Terms: the date ranges courses belong to.")
 ENROLLMENTS = Tag(name="enrollments", description="Which student is in which course.")
 HISTORY = Tag(name="history", description="Who changed which enrollment, and when.")
 
@@ -30,9 +35,10 @@ ERROR_MEANINGS = {
     401: "No valid bearer token: send `Authorization: Bearer <token>` "
          "(make one with `flask --app webapp users token EMAIL`).",
     403: "The token's user is read-only staff; only registrars may change data.",
-    404: "No such student or course (or, on DELETE, no such enrollment).",
-    409: "Conflicts with existing data: a duplicate, or `full_course_ids` without seats. "
-         "Nothing was written.",
+    404: "No such student, course or term (or, on DELETE, no such enrollment).",
+    409: "Conflicts with existing data: a duplicate, `full_course_ids` without seats, "
+         "`conflicts` (schedule clashes, missing prerequisites: send `override` to enroll "
+         "anyway), or a term that still has courses. Nothing was written.",
     413: "Body larger than 1 MB.",
     415: "Body is not `application/json`.",
     500: "Internal error; the body carries the `request_id` to report.",
@@ -160,6 +166,19 @@ def _unknown_courses(error):
 @bp.errorhandler(CourseFull)
 def _course_full(error):
     return json_error(409, str(error), full_course_ids=error.course_ids)
+
+
+@bp.errorhandler(EnrollmentConflicts)
+def _enrollment_conflicts(error):
+    details = {"conflicts": [conflict.as_json() for conflict in error.conflicts]}
+    if error.full_course_ids:
+        details["full_course_ids"] = error.full_course_ids
+    return json_error(409, str(error), **details)
+
+
+@bp.errorhandler(TermInUse)
+def _term_in_use(error):
+    return json_error(409, str(error))
 
 
 @bp.errorhandler(ConflictingChange)
