@@ -6,7 +6,15 @@ so uniqueness is an index on (code, COALESCE(term_id, 0)): one per term, one amo
 no-term courses; SQLite and Postgres both have expression indexes. term_id has no ON
 DELETE action: a term cannot be deleted while courses belong to it.
 """
-from peewee import SQL, AutoField, CharField, DateField, ForeignKeyField, Model, SqliteDatabase
+from peewee import (
+    SQL,
+    AutoField,
+    CharField,
+    DateField,
+    ForeignKeyField,
+    Model,
+    SqliteDatabase,
+)
 
 
 def _frozen_term(db):

@@ -6,8 +6,15 @@ midnight in the school's local time (09:30 = 570), so overlap is plain integer c
 on both databases.
 course_prerequisites: every group must be met; one code of a group meets it.
 """
-from peewee import (SQL, AutoField, CharField, CompositeKey, ForeignKeyField, IntegerField,
-                    Model)
+from peewee import (
+    SQL,
+    AutoField,
+    CharField,
+    CompositeKey,
+    ForeignKeyField,
+    IntegerField,
+    Model,
+)
 
 
 def _frozen_tables(db):

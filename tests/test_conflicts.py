@@ -5,8 +5,12 @@ from playhouse.test_utils import assert_query_count, count_queries
 from tests.conftest import meeting
 from webapp.models import Course, EnrollmentEvent, StudentCourse
 from webapp.rules import enrollment
-from webapp.rules.conflicts import (MissingPrerequisite, Override, ScheduleClash,
-                                    clean_override)
+from webapp.rules.conflicts import (
+    MissingPrerequisite,
+    Override,
+    ScheduleClash,
+    clean_override,
+)
 from webapp.rules.enrollment import CourseFull, EnrollmentConflicts
 
 TERMS = {"FALL": ("2026-09-01", "2026-12-18"), "SPRING": ("2027-01-11", "2027-05-28"),
@@ -211,7 +215,7 @@ def crowded(make_student, make_course, terms):
 
 
 def test_every_reason_is_listed_and_nothing_is_written(crowded, make_student, db_snapshot):
-    student, physics, maths = crowded
+    student, _, maths = crowded
     before = db_snapshot()
     error = refusal(student, [maths.id])
     assert [type(c) for c in error.conflicts] == [ScheduleClash, MissingPrerequisite]
@@ -316,9 +320,8 @@ def test_an_enroll_with_conflicts_costs_the_same_queries_however_many_courses(
     student = make_student()
     new = schedule_of_size(make_course, student, size)
     # unlocked read, locked courses, student + current rows, the conflict check
-    with assert_query_count(4):
-        with pytest.raises(EnrollmentConflicts) as error:
-            enrollment.enroll(student.id, new)
+    with assert_query_count(4), pytest.raises(EnrollmentConflicts) as error:
+        enrollment.enroll(student.id, new)
     assert len(error.value.conflicts) == size * size * 5 + (size - 1) * size // 2 * 5
     # ... and with an override: the same, plus the insert and the history rows
     with assert_query_count(6):
@@ -334,8 +337,7 @@ def test_bulk_enrollment_with_conflicts_costs_the_same_queries_however_many_stud
         students = [make_student() for _ in range(size)]
         StudentCourse.insert_many([{"student": s.id, "course": other.id}
                                    for s in students]).execute()
-        with count_queries() as counter:
-            with pytest.raises(EnrollmentConflicts):
-                enrollment.enroll_students(course.id, [s.id for s in students])
+        with count_queries() as counter, pytest.raises(EnrollmentConflicts):
+            enrollment.enroll_students(course.id, [s.id for s in students])
         counts.append(counter.count)
     assert counts[0] == counts[1]

@@ -31,7 +31,7 @@ def create_app(config=None):
 
     from . import api, errors, request_log, security
     from .ops import cli, health, users_cli
-    from .pages import auth, courses, history, home, students
+    from .pages import auth, courses, history, home, overrides, students, terms
     request_log.register(app)  # first: every later hook and log line sees the request id
 
     db.initialize(make_database(app.config["DATABASE_URL"]))
@@ -40,7 +40,8 @@ def create_app(config=None):
 
     errors.register(app)
     security.register(app)
-    for blueprint in (auth.bp, home.bp, students.bp, courses.bp, history.bp, health.bp, api.bp):
+    for blueprint in (auth.bp, home.bp, students.bp, overrides.bp, courses.bp, terms.bp,
+                      history.bp, health.bp, api.bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api.bp)  # JSON clients, not forms: authenticated by bearer token (issue 6)
     cli.register(app)

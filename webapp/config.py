@@ -22,6 +22,8 @@ def load_config():
         "MIGRATIONS_DIR": str(PROJECT_ROOT / "migrations"),
         "DEBUG": debug,
         "MAX_CONTENT_LENGTH": 1024 * 1024,
+        # The school's zone: which day it is there decides the term a page shows first.
+        "SCHOOL_TIMEZONE": os.environ.get("SCHOOL_TIMEZONE", "UTC"),
         # Flask's own cookie carries the CSRF token and flash messages; the sign-in
         # cookie (webapp/security.py) uses the same flags.
         "SESSION_COOKIE_SECURE": not debug,

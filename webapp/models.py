@@ -1,7 +1,7 @@
 """Peewee models. The schema itself is owned by migrations/; these mirror it."""
 from datetime import datetime, timezone
 
-from peewee import (SQL, AutoField, BooleanField, CharField, CompositeKey, DateField,
+from peewee import (JOIN, SQL, AutoField, BooleanField, CharField, CompositeKey, DateField,
                     DateTimeField, ForeignKeyField, IntegerField, Model, fn)
 
 from .db import db
@@ -88,6 +88,9 @@ class Seats:
         return f"{self.seats_left} of {self.capacity} seats left"
 
 
+ANY_TERM = object()  # Course.search: do not narrow by term
+
+
 class Term(BaseModel):
     """A stretch of the school year; `ends_on` is inclusive. Courses may belong to one."""
     id = AutoField()
@@ -115,13 +118,19 @@ class Course(Seats, BaseModel):
         table_name = "courses"
 
     @classmethod
-    def search(cls, q=""):
-        """Courses whose code or title contains `q` (any case), by code. Unexecuted."""
-        query = cls.select()
+    def search(cls, q="", term=ANY_TERM):
+        """Courses whose code or title contains `q` (any case), by code, then term start;
+        `term` narrows to one term's id, or None for the courses with no term. Each row
+        carries `.term` (joined). Unexecuted."""
+        query = cls.select(cls, Term).join(Term, JOIN.LEFT_OUTER)
         q = (q or "").strip()
         if q:
             query = query.where(cls.code.contains(q) | cls.title.contains(q))
-        return query.order_by(cls.code)
+        if term is None:
+            query = query.where(cls.term.is_null())
+        elif term is not ANY_TERM:
+            query = query.where(cls.term == term)
+        return query.order_by(cls.code, Term.starts_on, cls.id)
 
     @property
     def students(self):

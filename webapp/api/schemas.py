@@ -6,7 +6,7 @@ constraints mirror the rules of rules/records.py, which still has the last word:
 models accept, records.py accepts too, so a well-formed request never meets a surprise 400.
 """
 from datetime import date, datetime
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer,
                       WithJsonSchema)
@@ -354,7 +354,7 @@ class MissingPrerequisite(BaseModel):
     requires: list[str]
 
 
-Conflict = Annotated[Union[ScheduleClash, MissingPrerequisite], Field(discriminator="type")]
+Conflict = Annotated[ScheduleClash | MissingPrerequisite, Field(discriminator="type")]
 
 
 class Error(BaseModel):

@@ -166,6 +166,23 @@ def find_conflicts(student_ids, course_ids, removed=()):
                                                     _order_within(c)))
 
 
+def conflict_messages(conflicts):
+    """The conflicts in words, one clause per course clashed with and time (days
+    together: "Clashes with PHY-201, Mon, Wed 09:00–10:00") and per missing group."""
+    messages, days = [], {}
+    for conflict in conflicts:
+        if isinstance(conflict, ScheduleClash):
+            key = (conflict.with_code, conflict.start, conflict.end)
+            if key not in days:
+                messages.append(key)
+            days.setdefault(key, []).append(DAY_NAMES[conflict.day])
+        else:
+            messages.append(conflict.message)
+    return [m if isinstance(m, str) else
+            f"Clashes with {m[0]}, {', '.join(days[m])} {clock(m[1])}–{clock(m[2])}"
+            for m in messages]
+
+
 def _order_within(conflict):
     if isinstance(conflict, ScheduleClash):
         return (0, conflict.with_code, WEEKDAYS.index(conflict.day), conflict.start)

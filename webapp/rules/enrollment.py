@@ -120,7 +120,7 @@ _HAS_RULES = """CASE WHEN EXISTS (SELECT 1 FROM course_meetings WHERE course_id 
                 THEN 1 ELSE 0 END"""
 
 
-def _lock_courses(course_ids):
+def _lock_courses(course_ids, lock=True):
     """{id: Course} for the ids that exist, each with `.has_rules` (meetings or
     prerequisites), row-locked on Postgres so capacity checks serialise (SQLite's BEGIN
     IMMEDIATE already holds the write lock)."""
@@ -128,7 +128,7 @@ def _lock_courses(course_ids):
         return {}
     rows = fetch_all(f"SELECT {', '.join(_COURSE_FIELDS)}, {_HAS_RULES} FROM courses "
                      f"WHERE id IN ({placeholders(len(course_ids))}) ORDER BY id"
-                     + ("" if is_sqlite() else " FOR UPDATE"), *course_ids)
+                     + ("" if is_sqlite() or not lock else " FOR UPDATE"), *course_ids)
     courses = {}
     for *fields, has_rules in rows:
         course = courses[fields[0]] = Course(**dict(zip(_COURSE_FIELDS, fields)))
@@ -226,6 +226,18 @@ def change_enrollments(student_id, add=(), remove=(), override=None):
                             removed=removed, courses=courses,
                             course_count=count_before + len(new) - len(removed),
                             events=events)
+
+
+def preview_conflicts(student_id, add=(), remove=()):
+    """What change_enrollments(student_id, add, remove) would refuse, read without
+    writing: (conflicts, the full courses being added, {id: Course} of `add`)."""
+    add, remove = _unique(add), _unique(remove)
+    courses = _lock_courses(add, lock=False)
+    current, _ = _student_and_current(student_id, add + remove)
+    new = [cid for cid in add if cid in courses and cid not in current]
+    removed = [cid for cid in remove if cid in current]
+    full = [courses[cid] for cid in new if courses[cid].seats_left == 0]
+    return _conflicts([student_id], new, courses, removed), full, courses
 
 
 def enroll(student_id, course_ids, override=None):

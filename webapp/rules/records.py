@@ -4,8 +4,8 @@ Pages and the API both call these; the `errors` dict ({field: message}) drives t
 re-rendered form and the JSON error alike. Input is already typed (str / int / None):
 parsing form strings or checking JSON types is the caller's job.
 """
-import re
 import functools
+import re
 
 from peewee import IntegrityError
 

@@ -6,12 +6,22 @@ a term with courses cannot be deleted.
 """
 import functools
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from peewee import fn
 
 from ..db import fetch_all, placeholders, run_sql, write_transaction
 from ..models import Course, Term, utcnow
-from .records import (COURSE_CODE_RE, InvalidRecord, clean_text, duplicate_fields,
-                      get_record, save_record)
+from .records import (
+    COURSE_CODE_RE,
+    InvalidRecord,
+    RecordNotFound,
+    clean_text,
+    duplicate_fields,
+    get_record,
+    save_record,
+)
 
 TERM_UNIQUE = {"code": "code"}
 
@@ -20,8 +30,9 @@ class TermInUse(Exception):
     """A term that courses still belong to cannot be deleted."""
 
     def __init__(self, term, course_count):
-        super().__init__(f"{term.code} still has {course_count} course"
-                         f"{'' if course_count == 1 else 's'}; move or delete them first")
+        super().__init__(f"{term.code}: {course_count} course"
+                         f"{' still belongs' if course_count == 1 else 's still belong'} to "
+                         f"it; move or delete {'it' if course_count == 1 else 'them'} first")
         self.term, self.course_count = term, course_count
 
 
@@ -69,6 +80,13 @@ def list_terms():
     return list(Term.select().order_by(Term.starts_on, Term.code))
 
 
+def terms_with_course_counts():
+    """Every term by start date, each with `.course_count`. One query."""
+    count = Course.select(fn.COUNT(Course.id)).where(Course.term == Term.id)
+    return list(Term.select(Term, count.alias("course_count"))
+                .order_by(Term.starts_on, Term.code))
+
+
 get_term = functools.partial(get_record, Term)
 
 
@@ -91,11 +109,52 @@ def delete_term(term_id):
     term.delete_instance()
 
 
-def default_term(terms, today):
-    """The term a page shows first: the one that contains `today`, else the next to
+def today(zone_name="UTC"):
+    """The school's date now (SCHOOL_TIMEZONE): the day a term 'contains'."""
+    return datetime.now(ZoneInfo(zone_name)).date()
+
+
+@dataclass(frozen=True)
+class TermView:
+    """Which courses a student page shows: one term's (`term`), or those with no term
+    (`term` None)."""
+    term: Term | None
+
+    NO_TERM = "none"
+
+    @property
+    def term_id(self):
+        return self.term.id if self.term else None
+
+    @property
+    def param(self):
+        """The `?term=` value that shows this view again."""
+        return str(self.term.id) if self.term else self.NO_TERM
+
+    @property
+    def label(self):
+        return self.term.name if self.term else "No term"
+
+
+def term_view(terms, choice, on_day):
+    """The view `?term=` asks for: a term's id, `none`, or nothing for the default
+    (default_term on `on_day`; no term when there are no terms). RecordNotFound for an
+    id that is not one of `terms`."""
+    if choice == TermView.NO_TERM:
+        return TermView(None)
+    if not choice:
+        return TermView(default_term(terms, on_day))
+    chosen = next((t for t in terms if str(t.id) == choice), None)
+    if chosen is None:
+        raise RecordNotFound("term", choice)
+    return TermView(chosen)
+
+
+def default_term(terms, on_day):
+    """The term a page shows first: the one that contains `on_day`, else the next to
     start, else the latest (None when there are no terms). `terms` by start date."""
-    current = [t for t in terms if t.starts_on <= today <= t.ends_on]
-    upcoming = [t for t in terms if t.starts_on > today]
+    current = [t for t in terms if t.starts_on <= on_day <= t.ends_on]
+    upcoming = [t for t in terms if t.starts_on > on_day]
     if current or upcoming:
         return (current or upcoming)[0]
     return max(terms, key=lambda t: (t.ends_on, t.starts_on), default=None)
