@@ -264,13 +264,8 @@ def make_course(database):
 
 def meeting(text):
     """A Meeting from "mon wed 09:00-10:30 [ROOM]"."""
-    from webapp.rules.schedule import Meeting, parse_clock
-    *days, times = text.split()
-    room = None
-    if "-" not in times:
-        *days, times, room = text.split()
-    start, end = times.split("-")
-    return Meeting(tuple(days), parse_clock(start), parse_clock(end), room)
+    from webapp.rules.schedule import parse_meeting
+    return parse_meeting(text)
 
 
 @pytest.fixture

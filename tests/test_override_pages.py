@@ -208,3 +208,26 @@ def test_a_confirmation_with_nothing_left_to_override_goes_back(client, make_stu
 def test_the_confirmation_page_refuses_nonsense(client, make_student, url):
     response = client.get(url.format(student=make_student().id))
     assert response.status_code in (400, 404)
+
+
+def test_a_tick_costs_a_fixed_number_of_queries_however_many_meetings(client, make_student,
+                                                                      make_course):
+    from playhouse.test_utils import count_queries
+    counts = []
+    for size in (1, 30):
+        student = make_student()
+        slots = [f"{day} {8 + n % 9:02d}:00-{8 + n % 9:02d}:50"
+                 for n, day in enumerate(["mon", "tue", "wed", "thu", "fri"] * 6)][:size]
+        taken = [make_course(meetings=[slot]) for slot in slots]
+        StudentCourse.insert_many([{"student": student.id, "course": c.id}
+                                   for c in taken]).execute()
+        free = make_course(meetings=["sat 09:00-10:00"])
+        clashing = make_course(meetings=[slots[0]])
+        with count_queries() as ticked:
+            assert tick(client, student, free).status_code == 200
+        with count_queries() as refused:
+            assert tick(client, student, clashing).status_code == 409
+        counts.append((ticked.count, refused.count))
+    # ticked: session, lock, student, conflicts, insert, history, the week
+    # refused: session, lock, student, conflicts, the course, its meetings
+    assert counts == [(7, 6), (7, 6)]

@@ -74,3 +74,12 @@ def test_a_good_meeting_is_cleaned():
     assert schedule.clean_meeting(item, "m", errors, no_room_check) == \
         Meeting(("mon", "wed"), 540, 630, "B12")
     assert errors == {}
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("mon wed 09:00-10:30 B12", Meeting(("mon", "wed"), 540, 630, "B12")),
+    ("fri tue 13:00-15:50 Studio B", Meeting(("tue", "fri"), 780, 950, "Studio B")),
+    ("thu 8:05-9:00", Meeting(("thu",), 485, 540, None)),
+])
+def test_the_short_form_of_a_meeting(text, expected):
+    assert schedule.parse_meeting(text) == expected

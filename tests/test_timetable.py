@@ -150,7 +150,7 @@ def test_without_terms_the_page_lists_every_course_and_no_switcher(client, make_
     make_course(code="ART-1", meetings=["mon 09:00-10:00"])
     html = client.get(f"/students/{student.id}").get_data(as_text=True)
     assert checklist_codes(html) == ["ART-1"] and 'id="term"' not in html
-    assert "No meeting times this term yet." in html
+    assert "No course with meeting times in this week yet." in html
 
 
 def test_the_page_costs_six_queries_however_many_meetings(client, make_student, make_course,

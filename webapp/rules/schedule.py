@@ -83,6 +83,16 @@ class Meeting:
         return None
 
 
+def parse_meeting(text):
+    """A Meeting from the short form "mon wed 09:00-10:30 [ROOM]" (for demo data and
+    tests; people use the form, programs the API)."""
+    words = text.split()
+    times = next(index for index, word in enumerate(words) if "-" in word and ":" in word)
+    start, end = (parse_clock(part) for part in words[times].split("-"))
+    room = " ".join(words[times + 1:]) or None
+    return Meeting(tuple(day for day in WEEKDAYS if day in words[:times]), start, end, room)
+
+
 def clean_meeting(item, where, errors, clean_room):
     """A Meeting from {"days", "start", "end", "room"} (days a list of `mon`…`sun`, times
     `HH:MM`), or None with a message per bad part in `errors` under `where.part`.

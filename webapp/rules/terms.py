@@ -90,6 +90,14 @@ def terms_with_course_counts():
 get_term = functools.partial(get_record, Term)
 
 
+def term_by_code(code):
+    """The term with this code (any case), or RecordNotFound."""
+    term = Term.get_or_none(Term.code == (code or "").strip().upper())
+    if term is None:
+        raise RecordNotFound("term", code)
+    return term
+
+
 def create_term(data):
     return save_record(Term, clean_term(data), _term_duplicates)
 
