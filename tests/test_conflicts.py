@@ -341,3 +341,14 @@ def test_bulk_enrollment_with_conflicts_costs_the_same_queries_however_many_stud
             enrollment.enroll_students(course.id, [s.id for s in students])
         counts.append(counter.count)
     assert counts[0] == counts[1]
+
+
+def test_the_refusal_says_each_clash_once_with_its_days(make_student, make_course):
+    student = make_student()
+    StudentCourse.create(student=student, course=make_course(
+        code="PHY-201", meetings=["mon wed 09:00-10:00", "fri 14:00-15:00"]))
+    maths = make_course(code="MATH-101", meetings=["mon wed fri 09:30-10:30"],
+                        prerequisites=[["ALG-1"]])
+    error = refusal(student, [maths.id])
+    assert str(error) == ("MATH-101: Clashes with PHY-201, Mon, Wed 09:30–10:00; "
+                          "Needs ALG-1 first")

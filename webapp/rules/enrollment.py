@@ -11,7 +11,7 @@ from ..db import (fetch_all, insert_rows, is_sqlite, placeholders, run_sql,
 from ..models import Course, EnrollmentEvent, Student, StudentCourse, utcnow
 from . import audit
 from .audit import ENROLL, UNENROLL
-from .conflicts import find_conflicts
+from .conflicts import conflict_messages, find_conflicts
 
 MAX_IDS_PER_REQUEST = 500
 
@@ -56,7 +56,11 @@ class EnrollmentConflicts(EnrollmentError):
     """Schedule clashes or missing prerequisites (rules/conflicts.py), each listed, and
     the courses that are also full; a registrar's Override lets the change through."""
     def __init__(self, conflicts, full_course_ids=()):
-        super().__init__("; ".join(f"{c.code}: {c.message}" for c in conflicts))
+        by_code = {}
+        for conflict in conflicts:
+            by_code.setdefault(conflict.code, []).append(conflict)
+        super().__init__("; ".join(f"{code}: {'; '.join(conflict_messages(found))}"
+                                   for code, found in by_code.items()))
         self.conflicts = list(conflicts)
         self.full_course_ids = sorted(full_course_ids)
 
