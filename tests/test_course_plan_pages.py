@@ -162,3 +162,8 @@ def test_bulk_add_names_each_student_who_would_clash(client, make_course, make_s
     html = client.get(f"/courses/{course.id}").get_data(as_text=True)
     assert "Nobody was added: Ada Lovelace (Clashes with PHY-1, Mon 09:30–10:00)." in html
     assert StudentCourse.select().where(StudentCourse.course == course.id).count() == 0
+
+
+def test_an_unknown_rows_action_is_an_ordinary_save(client):
+    response = client.post("/courses/new", data=course_form(rows="sideways"))
+    assert response.status_code == 303 and Course.select().count() == 1

@@ -129,7 +129,7 @@ def test_without_js_a_bad_reason_or_a_refusal_is_flashed(client, clash, make_stu
     StudentCourse.insert_many([{"student": make_student().id, "course": maths.id}
                                for _ in range(5)]).execute()
     response = override(client, ada, maths, "ok", headers={})
-    assert "Not enrolled: MATH-201 is full" in client.get(
+    assert "Not enrolled: Course is full" in client.get(
         response.headers["Location"]).get_data(as_text=True)
     assert not enrolled(ada, maths)
 
@@ -231,3 +231,41 @@ def test_a_tick_costs_a_fixed_number_of_queries_however_many_meetings(client, ma
     # ticked: session, lock, student, conflicts, insert, history, the week
     # refused: session, lock, student, conflicts, the course, its meetings
     assert counts == [(7, 6), (7, 6)]
+
+
+def test_enroll_anyway_for_a_course_gone_since_is_a_404(client, clash):
+    ada, _, maths = clash
+    Course.delete().where(Course.id == maths.id).execute()
+    assert override(client, ada, maths, "ok").status_code == 404
+
+
+def test_a_confirmation_refused_again_shows_why(client, clash, make_student):
+    ada, _, maths = clash
+    StudentCourse.insert_many([{"student": make_student().id, "course": maths.id}
+                               for _ in range(5)]).execute()   # filled up meanwhile
+    response = client.post(f"/students/{ada.id}/courses/confirm",
+                           data={"add": [maths.id], "reason": "ok"})
+    assert response.status_code == 409 and not enrolled(ada, maths)
+    assert "Course is full" in response.get_data(as_text=True)
+
+
+def test_a_confirmation_for_courses_gone_since_changes_nothing(client, clash):
+    ada, _, maths = clash
+    response = client.post(f"/students/{ada.id}/courses/confirm",
+                           data={"add": [maths.id, 999], "reason": "ok"})
+    assert response.status_code == 303 and not enrolled(ada, maths)
+    assert "no longer exist" in client.get(response.headers["Location"]).get_data(as_text=True)
+
+
+def test_undo_into_a_clash_says_why_and_writes_nothing(client, make_student, make_course):
+    from webapp.rules import enrollment
+    student = make_student()
+    old = make_course(code="ART-1", meetings=["thu 10:00-11:00"])
+    enrollment.enroll(student.id, [old.id])
+    enrollment.unenroll(student.id, old.id)
+    enrollment.enroll(student.id, [make_course(code="ART-2", meetings=["thu 10:30-12:00"]).id])
+    event = EnrollmentEvent.get(EnrollmentEvent.action == "unenroll")
+    response = client.post(f"/students/{student.id}/history/{event.id}/undo")
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Could not undo: Clashes with ART-2, Thu 10:30–11:00." in html
+    assert not enrolled(student, old)

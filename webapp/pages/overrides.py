@@ -18,7 +18,7 @@ from ..rules.enrollment import (
     change_enrollments,
     preview_conflicts,
 )
-from .row_answers import changed_row, enrollment_messages, refused_row
+from .row_answers import changed_row, enrollment_messages, refusal_reasons, refused_row
 from .ui import get_or_404
 
 bp = Blueprint("overrides", __name__, url_prefix="/students/<int:student_id>/courses")
@@ -47,7 +47,7 @@ def override_row(student_id, course_id):
         result = change_enrollments(student_id, add=[course_id], override=override)
     except (CourseFull, EnrollmentConflicts) as error:
         return refused_row(student_id, course_id, error) if htmx else \
-            _flash_back(student_id, "Not enrolled: " + "; ".join(_reasons(error)))
+            _flash_back(student_id, "Not enrolled: " + "; ".join(refusal_reasons(error)))
     except UnknownCourses:
         abort(404, description="That course no longer exists.")
     if htmx:
@@ -63,12 +63,6 @@ def _refusal(student_id, add, remove=()):
     if conflicts:
         return EnrollmentConflicts(conflicts, [c.id for c in full])
     return CourseFull([c.id for c in full], [c.code for c in full]) if full else None
-
-
-def _reasons(error):
-    if isinstance(error, CourseFull):
-        return [f"{', '.join(error.codes)} is full"]
-    return conflict_messages(error.conflicts)
 
 
 def _flash_back(student_id, message):
@@ -101,10 +95,7 @@ def confirm(student_id):
                 for message in enrollment_messages(result) or ["No changes."]:
                     flash(message, "success")
                 return redirect(_student_page(student_id, **back), 303)
-    try:
-        conflicts, full, courses = preview_conflicts(student_id, add, remove)
-    except StudentNotFound:
-        abort(404)
+    conflicts, full, courses = preview_conflicts(student_id, add, remove)
     if not conflicts and not full:
         flash("Nothing stands in the way of that change any more; save it again.", "success")
         return redirect(_student_page(student_id, **back), 303)

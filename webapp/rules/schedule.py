@@ -101,8 +101,6 @@ def clean_meeting(item, where, errors, clean_room):
         errors[where] = "Give a meeting's days, start and end."
         return None
     days = item.get("days") or []
-    if isinstance(days, str):
-        days = [days]
     days = [day.strip().lower() if isinstance(day, str) else day for day in days]
     if not days:
         errors[f"{where}.days"] = "Choose at least one day."

@@ -37,8 +37,6 @@ class TermInUse(Exception):
 
 
 def _date(value, field_name, errors):
-    if isinstance(value, date):
-        return value
     try:
         return date.fromisoformat(value.strip())
     except (AttributeError, ValueError):
@@ -47,7 +45,7 @@ def _date(value, field_name, errors):
 
 
 def clean_term(data, current=None):
-    """Validated {code, name, starts_on, ends_on} (dates as `date` or `YYYY-MM-DD`);
+    """Validated {code, name, starts_on, ends_on} (dates as `YYYY-MM-DD`);
     with `current` (the Term being changed) only the given keys, checked against the
     others' current values."""
     errors, clean = {}, {}
