@@ -9,10 +9,10 @@ course in the same statement, so nobody is ever enrolled and still waiting.
 `outbox`: mail written in the same transaction as the change it announces, sent after
 commit (and retried) by webapp/ops/mailer.py.
 
-`enrollment_events.override_reason`: why a registrar enrolled a waiting student over
-capacity (NULL otherwise).
+(`enrollment_events.override_reason`, which an "Enroll now" over capacity also fills, is
+0008's.)
 
-Down drops both tables, the trigger and the column; history events of the waitlist go too, except
+Down drops both tables and the trigger; history events of the waitlist go too, except
 `promote`, which becomes `enroll` (the student was enrolled, and old code knows no other
 word for it).
 """
@@ -96,8 +96,6 @@ def _frozen_tables(db):
 
 def up(migrator, db):
     db.create_tables(_frozen_tables(db))
-    migrator.migrate(migrator.add_column("enrollment_events", "override_reason",
-                                         CharField(max_length=500, null=True)))
     for statement in SQLITE_TRIGGER if isinstance(db, SqliteDatabase) else POSTGRES_TRIGGER:
         db.execute_sql(statement)
 
@@ -106,7 +104,6 @@ def down(migrator, db):
     for statement in SQLITE_DROP if isinstance(db, SqliteDatabase) else POSTGRES_DROP:
         db.execute_sql(statement)
     db.drop_tables(_frozen_tables(db))
-    migrator.migrate(migrator.drop_column("enrollment_events", "override_reason"))
     db.execute_sql("UPDATE enrollment_events SET action = 'enroll' WHERE action = 'promote'")
     db.execute_sql("DELETE FROM enrollment_events "
                    "WHERE action IN ('waitlist_add', 'waitlist_remove')")

@@ -250,14 +250,41 @@ def make_student(database):
 
 @pytest.fixture
 def make_course(database):
-    """Create a course; unique code by default; capacity None means unlimited."""
+    """Create a course; unique code by default; capacity None means unlimited. `term` (a
+    Term), `meetings` ("mon wed 09:00-10:30 B12" each) and `prerequisites` (groups of
+    codes) are optional."""
     from webapp.models import Course
+    from webapp.rules.prerequisites import replace_prerequisites
+    from webapp.rules.schedule import replace_meetings
     counter = iter(range(1, 1_000_000))
 
-    def make(code=None, title=None, capacity=None):
+    def make(code=None, title=None, capacity=None, term=None, meetings=(), prerequisites=()):
         n = next(counter)
-        return Course.create(code=code or f"C-{n:03d}", title=title or f"Course {n}",
-                             capacity=capacity)
+        course = Course.create(code=code or f"C-{n:03d}", title=title or f"Course {n}",
+                               capacity=capacity, term=term)
+        replace_meetings(course.id, [meeting(text) for text in meetings])
+        replace_prerequisites(course.id, [list(group) for group in prerequisites])
+        return course
+    return make
+
+
+def meeting(text):
+    """A Meeting from "mon wed 09:00-10:30 [ROOM]"."""
+    from webapp.rules.schedule import parse_meeting
+    return parse_meeting(text)
+
+
+@pytest.fixture
+def make_term(database):
+    """Create a term: make_term("FALL", "2026-09-01", "2026-12-18")."""
+    from datetime import date
+
+    from webapp.models import Term
+
+    def make(code, starts_on, ends_on, name=None):
+        return Term.create(code=code, name=name or code.title(),
+                           starts_on=date.fromisoformat(starts_on),
+                           ends_on=date.fromisoformat(ends_on))
     return make
 
 

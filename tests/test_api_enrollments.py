@@ -190,3 +190,97 @@ def test_a_refused_patch_writes_nothing(api, make_student, make_course, db_snaps
 def test_patch_for_an_unknown_student_is_404(api, make_course):
     response = api.patch("/api/students/999/courses", json={"add": [make_course().id]})
     assert response.status_code == 404
+
+
+# Conflicts and the override (API.md, round 2) -----------------------------------------
+
+@pytest.fixture
+def clash(make_student, make_course, make_term):
+    """Ada is in PHY-201 (Mon 9-10); MATH-201 meets then too and needs MATH-101."""
+    spring = make_term("SPRING", "2027-01-11", "2027-05-28")
+    ada = make_student(name="Ada")
+    physics = make_course(code="PHY-201", term=spring, meetings=["mon 09:00-10:00"])
+    StudentCourse.create(student=ada, course=physics)
+    maths = make_course(code="MATH-201", term=spring, capacity=1,
+                        meetings=["mon 09:30-11:00"], prerequisites=[["MATH-101"]])
+    return ada, physics, maths
+
+
+def test_a_clash_and_a_missing_prerequisite_are_409_listing_each(api, clash, db_snapshot):
+    ada, physics, maths = clash
+    before = db_snapshot()
+
+    response = api.post(f"/api/students/{ada.id}/courses", json={"course_ids": [maths.id]})
+
+    assert response.status_code == 409
+    body = response.get_json()
+    assert body["conflicts"] == [
+        {"type": "schedule_clash", "course_id": maths.id, "with_course_id": physics.id,
+         "day": "mon", "start": "09:30", "end": "10:00"},
+        {"type": "missing_prerequisite", "course_id": maths.id, "requires": ["MATH-101"]}]
+    assert "full_course_ids" not in body
+    assert "Clashes with PHY-201, Mon 09:30–10:00" in body["error"]
+    assert db_snapshot() == before
+
+
+def test_a_conflicting_course_that_is_also_full_is_named_too(api, clash, make_student):
+    ada, _, maths = clash
+    StudentCourse.create(student=make_student(), course=maths)
+    body = api.patch(f"/api/students/{ada.id}/courses", json={"add": [maths.id]}).get_json()
+    assert body["full_course_ids"] == [maths.id] and len(body["conflicts"]) == 2
+
+
+def test_an_override_enrolls_and_its_reason_is_in_the_history(api, clash):
+    ada, _, maths = clash
+    reason = "Placement test passed; lab moved."
+    response = api.post(f"/api/students/{ada.id}/courses",
+                        json={"course_ids": [maths.id], "override": {"reason": reason}})
+    assert response.status_code == 200 and response.get_json()["enrolled"] == [maths.id]
+    (event,) = api.get(f"/api/students/{ada.id}/history").get_json()["events"]
+    assert (event["course_code"], event["override_reason"]) == ("MATH-201", reason)
+
+
+def test_patch_with_an_override_and_over_capacity(api, clash, make_student):
+    ada, physics, maths = clash
+    StudentCourse.create(student=make_student(), course=maths)
+    path = f"/api/students/{ada.id}/courses"
+    change = {"add": [maths.id], "remove": [physics.id]}
+
+    without = api.patch(path, json={**change, "override": {"reason": "ok"}})
+    assert without.status_code == 409
+    assert without.get_json()["full_course_ids"] == [maths.id]
+    assert "conflicts" not in without.get_json()  # PHY-201 goes: no clash left to report
+
+    response = api.patch(path, json={**change,
+                                     "override": {"reason": "ok", "over_capacity": True}})
+    assert response.status_code == 200
+    assert (response.get_json()["enrolled"], response.get_json()["removed"]) == (
+        [maths.id], [physics.id])
+
+
+def test_without_conflicts_the_history_has_no_override_reason(api, make_student, make_course):
+    student, course = make_student(), make_course()
+    api.post(f"/api/students/{student.id}/courses", json={"course_ids": [course.id]})
+    (event,) = api.get(f"/api/students/{student.id}/history").get_json()["events"]
+    assert event["override_reason"] is None
+
+
+@pytest.mark.parametrize("override", [{"reason": ""}, {"reason": "   "}, {"reason": "x" * 501},
+                                      {}, {"reason": "ok", "over_capacity": "yes"},
+                                      {"reason": "ok", "extra": 1}, None])
+def test_a_bad_override_is_400_and_writes_nothing(api, clash, db_snapshot, override):
+    ada, _, maths = clash
+    before = db_snapshot()
+    response = api.post(f"/api/students/{ada.id}/courses",
+                        json={"course_ids": [maths.id], "override": override})
+    assert response.status_code == 400
+    assert any(key.startswith("override") for key in response.get_json()["fields"])
+    assert db_snapshot() == before
+
+
+def test_staff_cannot_override(anon_client, staff_api_headers, clash):
+    ada, _, maths = clash
+    response = anon_client.post(f"/api/students/{ada.id}/courses",
+                                json={"course_ids": [maths.id], "override": {"reason": "x"}},
+                                headers=staff_api_headers)
+    assert response.status_code == 403

@@ -37,7 +37,7 @@ def test_an_unhandled_error_is_json_with_the_request_id_and_no_details(app, api,
 
 def test_a_response_that_breaks_its_documented_model_is_an_ordinary_500(api, monkeypatch,
                                                                         make_course, caplog):
-    monkeypatch.setattr("webapp.api.schemas.Course.of", lambda row: {"id": row.id})
+    monkeypatch.setattr("webapp.api.schemas.Course.of", lambda row, *lists: {"id": row.id})
     course = make_course()
 
     response = api.get(f"/api/courses/{course.id}")

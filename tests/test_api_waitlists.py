@@ -3,6 +3,7 @@ import pytest
 
 from webapp.models import StudentCourse, WaitlistEntry
 from webapp.rules import waitlist
+from webapp.rules.conflicts import ScheduleClash
 
 
 def waitlist_url(course, student_id=None):
@@ -23,8 +24,9 @@ def test_a_blocked_entry_carries_its_conflicts(api, full_course, monkeypatch):
     course, _, queue = full_course(waiting=2)
     clash = {"type": "schedule_clash", "course_id": course.id, "with_course_id": 9,
              "day": "mon", "start": "09:00", "end": "10:00"}
+    blocking = ScheduleClash(queue[1], course.id, course.code, 9, "PHY-9", "mon", 540, 600)
     monkeypatch.setattr(waitlist, "blocking_conflicts",
-                        lambda course_id, ids: {queue[1]: [clash]})
+                        lambda course_id, ids: {queue[1]: [blocking]})
     entries = api.get(waitlist_url(course)).get_json()["entries"]
     assert "blocked_by" not in entries[0] and entries[1]["blocked_by"] == [clash]
 

@@ -97,7 +97,7 @@ def test_gen_data_next_to_demo_data_avoids_taken_course_codes(runner):
     result = gen(runner, courses=200, enrollments=3000)
 
     assert result.exit_code == 0, result.output
-    assert Course.select().count() == 240
+    assert Course.select().count() == 250  # the demo has 50
     assert counts_match_rows()
 
 
@@ -107,3 +107,32 @@ def test_impossible_sizes_are_refused_before_writing(runner):
     assert result.exit_code == 2
     assert "5 enrollments need more than 2 courses x 2 students" in result.output
     assert Student.select().count() == 0
+
+
+def test_gen_data_gives_every_course_meeting_times_like_a_timetable(runner):
+    from webapp.rules.schedule import meetings_of
+    gen(runner)
+    courses = [c.id for c in Course.select(Course.id)]
+    meetings = meetings_of(courses)
+    assert all(1 <= len(meetings[cid]) <= 2 for cid in courses)
+    every = [m for listed in meetings.values() for m in listed]
+    assert all(480 <= m.start < m.end <= 17 * 60 for m in every)
+    assert {m.days for m in every} >= {("mon", "wed", "fri"), ("tue", "thu")}
+    assert all(not m.clashes_with(other) for listed in meetings.values() if len(listed) == 2
+               for m, other in [listed])
+
+
+def test_gen_data_with_terms_spreads_courses_over_back_to_back_terms(runner):
+    from webapp.models import Term
+    result = runner.invoke(args=["gen-data", "--students", "50", "--courses", "9",
+                                 "--enrollments", "100", "--seed", "3", "--terms", "3"])
+    assert result.exit_code == 0, result.output
+    assert "3 terms" in result.output
+    terms = list(Term.select().order_by(Term.starts_on))
+    assert [t.code for t in terms] == ["G3-T01", "G3-T02", "G3-T03"]
+    assert all(a.ends_on < b.starts_on for a, b in zip(terms, terms[1:]))
+    per_term = [Course.select().where(Course.term == t.id).count() for t in terms]
+    assert per_term == [3, 3, 3]
+    again = runner.invoke(args=["gen-data", "--students", "1", "--courses", "1",
+                                "--enrollments", "0", "--seed", "3", "--terms", "1"])
+    assert again.exit_code == 2 and "exist already" in again.output

@@ -11,8 +11,10 @@ from webapp.ops import migrate
 from .conftest import MIGRATIONS_DIR, release, use_database
 
 ALL_MIGRATIONS = ["0001_students_courses", "0002_student_courses", "0003_course_enrolled_count",
-                  "0004_users_sessions_tokens", "0005_enrollment_events",
+                  "0004_users_sessions_tokens", "0005_enrollment_events", "0006_terms",
+                  "0007_course_meetings_prerequisites", "0008_event_override_reason",
                   "0009_waitlists_outbox", "0010_accounts"]
+TERM_TABLES = {"terms", "course_meetings", "course_prerequisites"}
 
 STUDENT_COLUMNS = "id, name, email, student_number, created_at"
 COURSE_COLUMNS = "id, code, title, capacity, created_at"
@@ -75,7 +77,7 @@ def test_upgrade_from_empty_creates_the_three_tables_with_composite_pk_and_fks(e
 def test_later_migrations_add_accounts_and_history_beside_the_junction(empty_db):
     assert migrate.upgrade(MIGRATIONS_DIR) == ALL_MIGRATIONS
     assert {"users", "user_sessions", "api_tokens", "login_failures",
-            "enrollment_events"} <= set(empty_db.get_tables())
+            "enrollment_events", *TERM_TABLES} <= set(empty_db.get_tables())
     assert migrate.downgrade(MIGRATIONS_DIR, to=3) == ALL_MIGRATIONS[:2:-1]
     assert set(empty_db.get_tables()) == {"students", "courses", "student_courses",
                                           "schema_migration"}
@@ -266,3 +268,135 @@ def test_accounts_migration_names_existing_tokens_blank_and_rolls_back(empty_db)
     migrate.downgrade(MIGRATIONS_DIR, to=5)
     assert "set_password_links" not in empty_db.get_tables()
     assert rows(empty_db, "api_tokens", "token_hash, user_id") == [("abc", 1)]
+
+
+# Terms, meetings, prerequisites, override reasons (0006-0008) ----------------------------
+
+OLD_TABLES = {  # every table before 0006, with its columns as 0005 left them
+    "students": STUDENT_COLUMNS,
+    "courses": COURSE_COLUMNS + ", enrolled_count",
+    "student_courses": "student_id, course_id, enrolled_at",
+    "users": "id, email, name, role, password_hash, active, created_at",
+    "enrollment_events": "id, student_id, course_id, action, actor_id, actor_name, "
+                         "request_id, at",
+}
+
+
+def seed_before_terms(database):
+    seed_rows(database)
+    enroll_raw(database, [(1, 1), (1, 2), (2, 1)])
+    database.execute_sql("INSERT INTO users (email, name, role, password_hash, active, "
+                         "created_at) VALUES ('r@example.edu', 'Rita', 'registrar', 'x', "
+                         "TRUE, '2026-01-01 00:00:00')")
+    database.execute_sql("INSERT INTO enrollment_events (student_id, course_id, action, "
+                         "actor_id, actor_name, request_id, at) VALUES "
+                         "(1, 1, 'enroll', 1, 'Rita', 'req-1', '2026-02-01 10:00:00'), "
+                         "(2, 1, 'enroll', NULL, 'system', NULL, '2026-02-01 10:00:01')")
+
+
+def old_rows(database):
+    return {table: rows(database, table, columns) for table, columns in OLD_TABLES.items()}
+
+
+def assert_foreign_keys_sound(database):
+    if isinstance(database, SqliteDatabase):
+        assert database.execute_sql("PRAGMA foreign_key_check").fetchall() == []
+        assert database.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1
+
+
+def test_terms_migrations_keep_every_old_row_up_and_down(empty_db):
+    migrate.upgrade(MIGRATIONS_DIR, target="0005_enrollment_events")
+    seed_before_terms(empty_db)
+    before = old_rows(empty_db)
+
+    assert migrate.upgrade(MIGRATIONS_DIR) == ALL_MIGRATIONS[5:]
+
+    assert old_rows(empty_db) == before
+    assert rows(empty_db, "courses", "term_id") == [(None,), (None,)]  # no term: as before
+    assert rows(empty_db, "enrollment_events", "override_reason") == [(None,), (None,)]
+    assert TERM_TABLES <= set(empty_db.get_tables())
+
+    assert migrate.downgrade(MIGRATIONS_DIR, to=5) == ALL_MIGRATIONS[:4:-1]
+
+    assert old_rows(empty_db) == before
+    assert not TERM_TABLES & set(empty_db.get_tables())
+    assert "term_id" not in {c.name for c in empty_db.get_columns("courses")}
+    assert_foreign_keys_sound(empty_db)
+    # the rebuilt courses table still cascades, counts seats and refuses duplicate codes
+    assert fk_delete_rules(empty_db, "student_courses")["course_id"] == ("courses", "CASCADE")
+    enroll_raw(empty_db, [(2, 2)])
+    assert rows(empty_db, "courses", "code, enrolled_count") == [("ART-101", 2), ("MATH-101", 2)]
+    with pytest.raises(IntegrityError), empty_db.atomic():
+        empty_db.execute_sql("INSERT INTO courses (code, title, created_at, enrolled_count) "
+                             "VALUES ('ART-101', 'Again', '2026-01-01', 0)")
+    assert migrate.upgrade(MIGRATIONS_DIR) == ALL_MIGRATIONS[5:]
+
+
+def add_term(database, code, starts_on="2026-09-01", ends_on="2026-12-18"):
+    database.execute_sql("INSERT INTO terms (code, name, starts_on, ends_on) "
+                         f"VALUES ('{code}', '{code}', '{starts_on}', '{ends_on}')")
+    return database.execute_sql(f"SELECT id FROM terms WHERE code = '{code}'").fetchone()[0]
+
+
+def add_course(database, code, term_id):
+    term = "NULL" if term_id is None else term_id
+    database.execute_sql("INSERT INTO courses (code, title, created_at, enrolled_count, "
+                         f"term_id) VALUES ('{code}', 'Title', '2026-01-01', 0, {term})")
+
+
+def test_a_code_is_unique_within_a_term_and_among_courses_without_one(empty_db):
+    migrate.upgrade(MIGRATIONS_DIR)
+    fall, spring = add_term(empty_db, "FALL"), add_term(empty_db, "SPRING", "2027-01-11",
+                                                        "2027-05-28")
+    for term in (fall, spring, None):  # one MATH-101 per term, and one with no term
+        add_course(empty_db, "MATH-101", term)
+    for term in (fall, None):
+        with pytest.raises(IntegrityError), empty_db.atomic():
+            add_course(empty_db, "MATH-101", term)
+    assert rows(empty_db, "courses", "code") == [("MATH-101",)] * 3
+
+
+@pytest.mark.parametrize("statement", [
+    "INSERT INTO terms (code, name, starts_on, ends_on) "
+    "VALUES ('BACKWARDS', 'x', '2026-12-18', '2026-09-01')",
+    "INSERT INTO course_meetings (course_id, weekdays, start_minute, end_minute) "
+    "VALUES (1, 1, 600, 600)",                         # start must be before end
+    "INSERT INTO course_meetings (course_id, weekdays, start_minute, end_minute) "
+    "VALUES (1, 0, 540, 600)",                         # at least one day
+    "INSERT INTO course_meetings (course_id, weekdays, start_minute, end_minute) "
+    "VALUES (1, 1, 1380, 1500)",                       # within one day
+    "INSERT INTO course_prerequisites (course_id, group_number, required_code) "
+    "VALUES (1, 0, 'ART-101')",
+    "DELETE FROM terms",                               # a term that still has courses
+])
+def test_the_schema_refuses_impossible_terms_meetings_and_prerequisites(empty_db, statement):
+    migrate.upgrade(MIGRATIONS_DIR)
+    seed_rows(empty_db)
+    empty_db.execute_sql("UPDATE courses SET term_id = %d" % add_term(empty_db, "FALL"))
+    with pytest.raises(IntegrityError), empty_db.atomic():
+        empty_db.execute_sql(statement)
+
+
+def test_deleting_a_course_deletes_its_meetings_and_prerequisites(empty_db):
+    migrate.upgrade(MIGRATIONS_DIR)
+    seed_rows(empty_db)
+    empty_db.execute_sql("INSERT INTO course_meetings (course_id, weekdays, start_minute, "
+                         "end_minute, room) VALUES (1, 5, 540, 600, 'B12'), (2, 2, 540, 600, NULL)")
+    empty_db.execute_sql("INSERT INTO course_prerequisites VALUES (1, 1, 'ART-101')")
+    empty_db.execute_sql("DELETE FROM courses WHERE id = 1")
+    assert rows(empty_db, "course_meetings", "course_id") == [(2,)]
+    assert rows(empty_db, "course_prerequisites", "course_id") == []
+
+
+def test_rolling_back_terms_is_refused_while_a_code_is_in_two_terms(empty_db):
+    migrate.upgrade(MIGRATIONS_DIR)
+    add_course(empty_db, "MATH-101", add_term(empty_db, "FALL"))
+    add_course(empty_db, "MATH-101", add_term(empty_db, "SPRING", "2027-01-11", "2027-05-28"))
+    migrate.downgrade(MIGRATIONS_DIR, to=6)
+
+    with pytest.raises(Exception, match="MATH-101"):
+        migrate.downgrade(MIGRATIONS_DIR)
+
+    assert [name for name, applied in migrate.status(MIGRATIONS_DIR) if applied][-1] == \
+        "0006_terms"
+    assert rows(empty_db, "courses", "code, term_id") == [("MATH-101", 1), ("MATH-101", 2)]

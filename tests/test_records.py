@@ -115,3 +115,25 @@ def test_a_nul_character_is_refused_not_a_database_error(database):
     with pytest.raises(records.InvalidRecord) as refused:
         records.create_student({"name": "Ada\x00", "email": "ada@school.test"})
     assert refused.value.errors == {"name": "Contains a character that is not allowed."}
+
+
+@pytest.mark.parametrize("changes, field, message", [
+    ({"term_id": "fall"}, "term_id", "Must be a term's id"),
+    ({"term_id": True}, "term_id", "Must be a term's id"),
+    ({"term_id": 42}, "term_id", "There is no term with id 42."),
+    ({"meetings": "mon 9-10"}, "meetings", "Must be a list of meetings."),
+    ({"meetings": [{"days": ["mon"], "start": "09:00", "end": "10:00"}] * 21}, "meetings",
+     "At most 20 meetings."),
+    ({"meetings": [{"days": ["mon"], "start": "09:00", "end": "10:00", "room": "R" * 33}]},
+     "meetings.0.room", "At most 32 characters."),
+    ({"prerequisites": [["MATH-101"], []]}, "prerequisites", "Must be groups of course codes."),
+    ({"prerequisites": [[5]]}, "prerequisites", "Must be groups of course codes."),
+    ({"prerequisites": [[f"A-{n}"] for n in range(21)]}, "prerequisites", "At most 20 groups"),
+    ({"prerequisites": [[f"A-{n}" for n in range(11)]]}, "prerequisites", "At most 20 groups"),
+])
+def test_a_courses_term_meetings_and_prerequisites_are_checked(database, changes, field,
+                                                               message):
+    with pytest.raises(InvalidRecord) as error:
+        records.create_course({"code": "MATH-201", "title": "Calculus", **changes})
+    assert message in error.value.errors[field]
+    assert Course.select().count() == 0

@@ -79,12 +79,12 @@ def test_student_page_lists_every_course_checked_when_enrolled(client, make_stud
     assert "Enrolled in 1 course." in html
 
 
-def test_student_page_with_200_courses_costs_four_queries(client, make_student, make_course):
+def test_student_page_with_200_courses_costs_six_queries(client, make_student, make_course):
     student = make_student()
     courses = [make_course(capacity=50) for _ in range(200)]
     for course in courses[:20]:
         StudentCourse.create(student=student, course=course)
-    with assert_query_count(4):  # session, student, checklist (with the count), history
+    with assert_query_count(6):  # session, student, terms, checklist, timetable, history
         response = client.get(f"/students/{student.id}")
     assert response.status_code == 200
     assert "Enrolled in 20 courses." in response.get_data(as_text=True)
@@ -109,7 +109,7 @@ def test_large_catalogue_shows_the_students_courses_and_the_first_ones_by_code(
     mine = [courses["C-0003"], courses["C-1999"]]  # one among the first, one far beyond
     for course in mine:
         StudentCourse.create(student=student, course=course)
-    with assert_query_count(4):  # session, student, checklist (with the count), history
+    with assert_query_count(6):  # session, student, terms, checklist, timetable, history
         response = client.get(f"/students/{student.id}")
     html = response.get_data(as_text=True)
     shown = listed_ids(html)
@@ -148,12 +148,12 @@ def test_filter_narrows_the_checklist_on_the_server(client, make_student, make_c
     assert "Enrolled in 2 courses." in html  # the count is all their courses, not the shown
 
 
-def test_filter_reaches_courses_beyond_the_first_ones_in_four_queries(client, make_student):
+def test_filter_reaches_courses_beyond_the_first_ones_in_six_queries(client, make_student):
     student = make_student()
     courses = make_catalogue(SHOWN_COURSES + 50)
     far = courses[f"C-{SHOWN_COURSES + 42:04d}"]
     assert far.id not in listed_ids(client.get(f"/students/{student.id}").get_data(as_text=True))
-    with assert_query_count(4):
+    with assert_query_count(6):
         html = client.get(f"/students/{student.id}?q={far.code.lower()}").get_data(as_text=True)
     assert listed_ids(html) == [far.id] and "Showing" not in html
 

@@ -4,6 +4,7 @@ from playhouse.test_utils import assert_query_count
 
 from webapp.models import Course, EnrollmentEvent, OutboxMessage, StudentCourse, WaitlistEntry
 from webapp.rules import audit, enrollment, records, waitlist
+from webapp.rules.conflicts import Override
 from webapp.rules.enrollment import CourseFull, CourseNotFound, StudentNotFound
 from webapp.rules.waitlist import (AlreadyEnrolled, InvalidPosition, NotWaiting,
                                    PromotionBlocked, SeatsAvailable)
@@ -326,3 +327,46 @@ def test_enroll_now_for_someone_not_waiting_is_refused(full_course):
         waitlist.promote_now(course.id, enrolled[0], "reason")
     with pytest.raises(StudentNotFound):
         waitlist.promote_now(course.id, 999, "reason")
+
+
+def test_a_real_clash_blocks_a_promotion_and_the_student_keeps_their_place(
+        make_course, make_student, client):
+    """The terms rules (rules/conflicts.py) decide who is blocked: a waiting student whose
+    week the course would clash with is skipped, stays first and is flagged."""
+    course = make_course(code="MATH-101", capacity=1, meetings=["mon wed 09:00-10:00"])
+    other = make_course(code="PHY-201", meetings=["wed 09:30-11:00"])
+    seated, clashing, free = make_student(), make_student(), make_student()
+    enrollment.enroll_students(course.id, [seated.id])
+    enrollment.enroll_students(other.id, [clashing.id])
+    for student in (clashing, free):
+        waitlist.join(course.id, student.id)
+
+    enrollment.unenroll(seated.id, course.id)
+
+    assert roster(course) == {free.id}
+    (entry,) = waitlist.waiting_students(course.id)
+    assert (entry.student_id, entry.position) == (clashing.id, 1)
+    assert [c.as_json() for c in entry.blocked_by] == [
+        {"type": "schedule_clash", "course_id": course.id, "with_course_id": other.id,
+         "day": "wed", "start": "09:30", "end": "10:00"}]
+    body = client.get(f"/api/courses/{course.id}/waitlist").get_json()
+    assert body["entries"][0]["blocked_by"] == [c.as_json() for c in entry.blocked_by]
+    html = client.get(f"/courses/{course.id}").get_data(as_text=True)
+    assert "Skipped when a seat frees: Clashes with PHY-201, Wed 09:30–10:00" in html
+
+
+def test_a_missing_prerequisite_blocks_a_promotion(make_course, make_student):
+    course = make_course(code="MATH-201", capacity=1, prerequisites=[["MATH-101"]])
+    seated, waiting = make_student(), make_student()
+    with pytest.raises(enrollment.EnrollmentConflicts):
+        enrollment.enroll_students(course.id, [seated.id])
+    enrollment.change_enrollments(seated.id, add=[course.id],
+                                  override=Override("Placement test passed"))
+    waitlist.join(course.id, waiting.id)
+
+    enrollment.unenroll(seated.id, course.id)
+
+    assert roster(course) == set()
+    (entry,) = waitlist.waiting_students(course.id)
+    assert [c.as_json() for c in entry.blocked_by] == [
+        {"type": "missing_prerequisite", "course_id": course.id, "requires": ["MATH-101"]}]

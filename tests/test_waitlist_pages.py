@@ -8,6 +8,7 @@ from playhouse.test_utils import assert_query_count
 from webapp.models import Course, EnrollmentEvent, StudentCourse, WaitlistEntry
 from webapp.pages.checklist_rows import ordinal
 from webapp.rules import enrollment, waitlist
+from webapp.rules.conflicts import MissingPrerequisite, ScheduleClash
 from webapp.rules.checklist import SHOWN_COURSES
 
 HTMX = {"HX-Request": "true"}
@@ -94,14 +95,15 @@ def test_a_course_waited_for_beyond_the_first_ones_is_listed(client, make_studen
     assert "Waitlisted — 1st of 1" in row_of(html, far)
 
 
-def test_the_student_page_still_costs_four_queries_with_waitlists(client, full_course,
-                                                                  make_student):
+def test_the_student_page_still_costs_six_queries_with_waitlists(client, full_course,
+                                                                 make_student):
     student = make_student()
     for n in range(20):
         course, _, _ = full_course(capacity=1, waiting=2, code=f"W-{n:02d}")
         if n % 2:
             waitlist.join(course.id, student.id)
-    with assert_query_count(4):  # session, student, checklist (waitlists included), history
+    # session, student, terms, checklist (waitlists included), timetable, history
+    with assert_query_count(6):
         html = client.get(f"/students/{student.id}").get_data(as_text=True)
     assert html.count("Waitlisted — 3rd of 3") == 10 and html.count("Full · 2 waiting") == 10
 
@@ -340,13 +342,13 @@ def test_enroll_now_refuses_a_reason_that_is_too_long(client, full_course):
 def test_enroll_now_past_a_conflict_needs_a_reason(client, full_course, monkeypatch):
     course, enrolled_ids, queue = full_course(capacity=1, waiting=1)
     monkeypatch.setattr(waitlist, "blocking_conflicts",
-                        lambda course_id, ids: {sid: [{"type": "missing_prerequisite",
-                                                       "course_id": course_id,
-                                                       "requires": ["MATH-100", "MATH-101"]}]
+                        lambda course_id, ids: {sid: [MissingPrerequisite(
+                                                    sid, course_id, course.code,
+                                                    ("MATH-100", "MATH-101"))]
                                                 for sid in ids})
     enrollment.unenroll(enrolled_ids[0], course.id)  # blocked: the seat stays free
     html = course_page(client, course)
-    assert "Skipped when a seat frees: needs MATH-100 or MATH-101 first" in html
+    assert "Skipped when a seat frees: Needs MATH-100 or MATH-101 first" in html
     assert 'name="reason" required' in html
     refused = client.post(f"/courses/{course.id}/waitlist/{queue[0]}/enroll",
                           follow_redirects=True).get_data(as_text=True)
@@ -356,9 +358,8 @@ def test_enroll_now_past_a_conflict_needs_a_reason(client, full_course, monkeypa
 def test_a_flagged_clash_is_described(client, full_course, monkeypatch):
     course, _, queue = full_course(capacity=1, waiting=1)
     monkeypatch.setattr(waitlist, "blocking_conflicts", lambda course_id, ids: {
-        queue[0]: [{"type": "schedule_clash", "course_id": course_id, "with_course_id": 9,
-                    "day": "mon", "start": "09:00", "end": "10:00"}]})
-    assert ("Skipped when a seat frees: clashes with course 9 on mon 09:00–10:00"
+        queue[0]: [ScheduleClash(queue[0], course_id, course.code, 9, "PHY-9", "mon", 540, 600)]})
+    assert ("Skipped when a seat frees: Clashes with PHY-9, Mon 09:00–10:00"
             in course_page(client, course))
 
 

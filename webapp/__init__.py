@@ -32,7 +32,8 @@ def create_app(config=None):
 
     from . import api, errors, input_guard, original_paths, request_log, security
     from .ops import cli, health, mailer, users_cli
-    from .pages import accounts, auth, courses, history, home, outbox, students
+    from .pages import (accounts, auth, courses, history, home, outbox, overrides, students,
+                        terms)
     request_log.register(app)  # first: every later hook and log line sees the request id
     original_paths.register(app)  # before CSRF and the gate: JSON clients go to /api
     input_guard.register(app)  # NUL, ids past MAX_ID: refused before any query
@@ -47,8 +48,8 @@ def create_app(config=None):
     # After the gate: a form posted once the session ended (expired, or signed out in
     # another tab) is sent to sign in again rather than refused for its CSRF token.
     csrf.init_app(app)
-    for blueprint in (auth.bp, home.bp, students.bp, courses.bp, history.bp, outbox.bp,
-                      accounts.bp, accounts.own, health.bp, api.bp):
+    for blueprint in (auth.bp, home.bp, students.bp, overrides.bp, courses.bp, terms.bp,
+                      history.bp, outbox.bp, accounts.bp, accounts.own, health.bp, api.bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api.bp)  # JSON clients, not forms: authenticated by bearer token (issue 6)
     cli.register(app)

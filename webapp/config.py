@@ -56,6 +56,8 @@ def load_config():
         # Mail to promoted students (ops/mailer.py); unset: listed on "Messages not sent".
         "SMTP_URL": os.environ.get("SMTP_URL", "").strip() or None,
         "MAIL_FROM": os.environ.get("MAIL_FROM", "").strip() or "registrar@localhost",
+        # The school's zone: which day it is there decides the term a page shows first.
+        "SCHOOL_TIMEZONE": os.environ.get("SCHOOL_TIMEZONE", "UTC"),
         # Flask's own cookie carries the CSRF token and flash messages; the sign-in
         # cookie (webapp/security.py) uses the same flags.
         "SESSION_COOKIE_SECURE": not debug,

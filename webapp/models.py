@@ -1,8 +1,8 @@
 """Peewee models. The schema itself is owned by migrations/; these mirror it."""
 from datetime import datetime, timezone
 
-from peewee import (SQL, AutoField, BooleanField, CharField, CompositeKey, DateTimeField,
-                    ForeignKeyField, IntegerField, Model, TextField, fn)
+from peewee import (JOIN, SQL, AutoField, BooleanField, CharField, CompositeKey, DateField,
+                    DateTimeField, ForeignKeyField, IntegerField, Model, TextField, fn)
 
 from .db import db
 
@@ -92,26 +92,49 @@ class Seats:
         return f"{self.seats_left} of {self.capacity} seats left"
 
 
-class Course(Seats, BaseModel):
+ANY_TERM = object()  # Course.search: do not narrow by term
+
+
+class Term(BaseModel):
+    """A stretch of the school year; `ends_on` is inclusive. Courses may belong to one."""
     id = AutoField()
     code = CharField(max_length=32, unique=True)
+    name = CharField(max_length=200)
+    starts_on = DateField()
+    ends_on = DateField()
+
+    class Meta:
+        table_name = "terms"
+
+
+class Course(Seats, BaseModel):
+    id = AutoField()
+    # Unique within a term, and among courses with no term (migration 0006's index).
+    code = CharField(max_length=32)
     title = CharField(max_length=200)
     capacity = IntegerField(null=True, constraints=[SQL("CHECK (capacity IS NULL OR capacity >= 1)")])
     # Maintained by database triggers on student_courses (migration 0003).
     enrolled_count = IntegerField(default=0, constraints=[SQL("DEFAULT 0")])
     created_at = DateTimeField(default=utcnow)
+    term = ForeignKeyField(Term, null=True, backref="courses", index=False)  # see 0006
 
     class Meta:
         table_name = "courses"
 
     @classmethod
-    def search(cls, q=""):
-        """Courses whose code or title contains `q` (any case), by code. Unexecuted."""
-        query = cls.select()
+    def search(cls, q="", term=ANY_TERM):
+        """Courses whose code or title contains `q` (any case), by code, then term start;
+        `term` narrows to one term's id, or None for the courses with no term. Each row
+        carries `.term` (joined). Unexecuted."""
+        query = cls.select(cls, Term).join(Term, JOIN.LEFT_OUTER)
         q = (q or "").strip()
         if q:
             query = query.where(cls.code.contains(q) | cls.title.contains(q))
-        return query.order_by(cls.code)
+        if term is None:
+            query = query.where(cls.term.is_null())
+        elif term is not ANY_TERM:
+            query = query.where(cls.term == term)
+        return query.order_by(cls.code, Term.starts_on, cls.id)
 
     @property
     def students(self):
@@ -131,6 +154,32 @@ class StudentCourse(BaseModel):
     class Meta:
         table_name = "student_courses"
         primary_key = CompositeKey("student", "course")
+
+
+class CourseMeeting(BaseModel):
+    """A weekly meeting: `weekdays` is a bit set (Monday 1 … Sunday 64), times are minutes
+    after midnight, school time (rules/schedule.py turns them into days and HH:MM)."""
+    id = AutoField()
+    course = ForeignKeyField(Course, backref="meetings", on_delete="CASCADE")
+    weekdays = IntegerField()
+    start_minute = IntegerField()
+    end_minute = IntegerField()
+    room = CharField(max_length=32, null=True)
+
+    class Meta:
+        table_name = "course_meetings"
+
+
+class CoursePrerequisite(BaseModel):
+    """One code of one group: every group of a course must be met, any code of a group
+    meets it."""
+    course = ForeignKeyField(Course, backref="prerequisites", on_delete="CASCADE")
+    group_number = IntegerField()
+    required_code = CharField(max_length=32)
+
+    class Meta:
+        table_name = "course_prerequisites"
+        primary_key = CompositeKey("course", "group_number", "required_code")
 
 
 ROLES = ("registrar", "staff")

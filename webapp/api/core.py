@@ -10,8 +10,10 @@ from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 from ..errors import json_error
 from ..models import Student
 from ..rules import records
-from ..rules.enrollment import (ConflictingChange, CourseFull, CourseNotFound, NotEnrolled,
-                                StudentNotFound, UnknownCourses, student_enrollments)
+from ..rules.enrollment import (ConflictingChange, CourseFull, CourseNotFound,
+                                EnrollmentConflicts, NotEnrolled, StudentNotFound,
+                                UnknownCourses, student_enrollments)
+from ..rules.terms import TermInUse
 from ..rules.waitlist import AlreadyEnrolled, InvalidPosition, NotWaiting, SeatsAvailable
 from . import schemas
 
@@ -19,9 +21,12 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 
 STUDENT = "/students/<int:student_id>"
 COURSE = "/courses/<int:course_id>"
+TERM = "/terms/<int:term_id>"
 
 STUDENTS = Tag(name="students", description="Students: create, find, change, delete.")
-COURSES = Tag(name="courses", description="Courses and their rosters.")
+COURSES = Tag(name="courses", description="Courses (with their term, meeting times and "
+                                           "prerequisites) and their rosters.")
+TERMS = Tag(name="terms", description="Terms: the date ranges courses belong to.")
 ENROLLMENTS = Tag(name="enrollments", description="Which student is in which course.")
 HISTORY = Tag(name="history", description="Who changed which enrollment, and when.")
 WAITLISTS = Tag(name="waitlists", description="Queues for full courses; a freed seat goes "
@@ -33,9 +38,12 @@ ERROR_MEANINGS = {
     401: "No valid bearer token: send `Authorization: Bearer <token>` "
          "(make one with `flask --app webapp users token EMAIL`).",
     403: "The token's user is read-only staff; only registrars may change data.",
-    404: "No such student or course (or, on DELETE, no such enrollment or waitlist entry).",
-    409: "Conflicts with existing data: a duplicate, `full_course_ids` without seats, or on a "
-         "waitlist `already_enrolled` / `seats_left`. Nothing was written.",
+    404: "No such student, course or term (or, on DELETE, no such enrollment or waitlist "
+         "entry).",
+    409: "Conflicts with existing data: a duplicate, `full_course_ids` without seats, "
+         "`conflicts` (schedule clashes, missing prerequisites: send `override` to enroll "
+         "anyway), a term that still has courses, or on a waitlist `already_enrolled` / "
+         "`seats_left`. Nothing was written.",
     413: "Body larger than 1 MB.",
     415: "Body is not `application/json`.",
     500: "Internal error; the body carries the `request_id` to report.",
@@ -196,6 +204,19 @@ def _seats_available(error):
 @bp.errorhandler(InvalidPosition)
 def _invalid_position(error):
     return json_error(400, str(error), fields={"position": "Must be 1 or more."})
+
+
+@bp.errorhandler(EnrollmentConflicts)
+def _enrollment_conflicts(error):
+    details = {"conflicts": [conflict.as_json() for conflict in error.conflicts]}
+    if error.full_course_ids:
+        details["full_course_ids"] = error.full_course_ids
+    return json_error(409, str(error), **details)
+
+
+@bp.errorhandler(TermInUse)
+def _term_in_use(error):
+    return json_error(409, str(error))
 
 
 @bp.errorhandler(ConflictingChange)

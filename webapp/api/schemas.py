@@ -5,7 +5,7 @@ Request bodies are strict (no "3" for 3, no 1.0, no true) and reject unknown key
 constraints mirror the rules of rules/records.py, which still has the last word: anything these
 models accept, records.py accepts too, so a well-formed request never meets a surprise 400.
 """
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer,
@@ -14,8 +14,11 @@ from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, PlainSerial
 from ..models import MAX_ID
 from ..models import Course as CourseRow
 from ..models import Student as StudentRow
+from ..rules import prerequisites as prerequisite_rules
 from ..rules.audit import ACTIONS
+from ..rules.conflicts import MAX_REASON
 from ..rules.enrollment import MAX_IDS_PER_REQUEST
+from ..rules.schedule import MAX_MEETINGS, WEEKDAYS
 
 MAX_PER_PAGE = 100
 DEFAULT_PER_PAGE = 25
@@ -29,6 +32,9 @@ EMAIL = r"^[!-?A-~]+@[!-?A-~]+\.[!-?A-~]+$"
 STUDENT_NUMBER = r"^[A-Za-z0-9][A-Za-z0-9-]*$"
 # records.COURSE_CODE_RE before it upper-cases the code.
 COURSE_CODE = r"^[A-Za-z0-9]+(-[A-Za-z0-9]+)*$"
+# A calendar date; whether the day exists (2026-02-30) is the rules' to say (400).
+DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+CLOCK = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
 
 PATTERN_HINTS = {
     VISIBLE_TEXT: "Must contain visible text (and no NUL characters).",
@@ -36,6 +42,8 @@ PATTERN_HINTS = {
     EMAIL: "Enter a valid email address, like ada@example.edu.",
     STUDENT_NUMBER: "Use letters, digits and dashes only.",
     COURSE_CODE: "Use letters, digits and dashes, like MATH-101.",
+    DATE: "Enter a date like 2026-09-01.",
+    CLOCK: "Enter a 24-hour time like 09:00.",
 }
 
 
@@ -66,6 +74,20 @@ Title = Annotated[str, Field(min_length=1, max_length=CourseRow.title.max_length
                              pattern=VISIBLE_TEXT)]
 Capacity = Annotated[int, Field(ge=1, le=100_000, strict=True), BeforeValidator(_whole_number)]
 IdList = Annotated[list[Id], Field(max_length=MAX_IDS_PER_REQUEST)]
+DateText = Annotated[str, Field(pattern=DATE),
+                     WithJsonSchema({"type": "string", "format": "date", "pattern": DATE,
+                                     "examples": ["2026-09-01"]})]
+Clock = Annotated[str, Field(pattern=CLOCK, examples=["09:00"])]
+Weekday = Literal[WEEKDAYS]
+Room = Annotated[str, Field(max_length=32, pattern=NO_NUL, examples=["B12"])]
+PrerequisiteGroup = Annotated[list[Code], Field(
+    min_length=1, max_length=prerequisite_rules.MAX_CODES_PER_GROUP)]
+Prerequisites = Annotated[list[PrerequisiteGroup], Field(
+    max_length=prerequisite_rules.MAX_GROUPS,
+    description="Every inner list must be met; one code of an inner list meets it "
+                "(an enrollment in a course with that code, in a term that ended before "
+                "this course's term starts). Stored upper-case, each list sorted.",
+    examples=[[["MATH-100", "MATH-101"], ["PHY-101"]]])]
 UtcTime = Annotated[datetime,
                     PlainSerializer(lambda t: t.strftime("%Y-%m-%dT%H:%M:%SZ"), return_type=str),
                     WithJsonSchema({"type": "string", "format": "date-time",
@@ -107,20 +129,71 @@ class StudentUpdate(Body):
     student_number: StudentNumber | None = None
 
 
+class Meeting(Body):
+    """A weekly meeting; `start` must be before `end` (else 400). Times are the school's."""
+    days: Annotated[list[Weekday], Field(min_length=1, max_length=len(WEEKDAYS))]
+    start: Clock
+    end: Clock
+    room: Room | None = None
+
+
+Meetings = Annotated[list[Meeting], Field(max_length=MAX_MEETINGS)]
+
+
 class CourseCreate(Body):
+    """Course codes are unique within a term, and among courses with no term."""
     code: Code
     title: Title
     capacity: Capacity | None = Field(None, description="Seats; null or absent = unlimited.")
+    term_id: Id | None = Field(None, description="The course's term; null or absent = none.")
+    meetings: Meetings = []
+    prerequisites: Prerequisites = []
+
+
+class CourseUpdate(Body):
+    """Only the keys sent change; `meetings` and `prerequisites` replace the lists;
+    `capacity: null` makes the course unlimited, `term_id: null` takes it out of its term."""
+    code: Code = optional()
+    title: Title = optional()
+    capacity: Capacity | None = None
+    term_id: Id | None = None
+    meetings: Meetings = optional()
+    prerequisites: Prerequisites = optional()
+
+
+class Override(Body):
+    """A registrar's override: enroll despite clashes and missing prerequisites (and,
+    with `over_capacity`, beyond the seats). The reason is kept in the history."""
+    reason: Annotated[str, Field(min_length=1, max_length=MAX_REASON, pattern=VISIBLE_TEXT)]
+    over_capacity: bool = False
 
 
 class CourseIds(Body):
     course_ids: Annotated[list[Id], Field(min_length=1, max_length=MAX_IDS_PER_REQUEST)]
+    override: Override = optional()
 
 
 class EnrollmentChange(Body):
     """Courses to add and to remove, in one all-or-nothing change."""
     add: IdList = []
     remove: IdList = []
+    override: Override = optional()
+
+
+class TermCreate(Body):
+    """`ends_on` is inclusive and may not be before `starts_on`; codes are unique."""
+    code: Annotated[Code, Field(examples=["2026-FALL"])]
+    name: Title
+    starts_on: DateText
+    ends_on: DateText
+
+
+class TermUpdate(Body):
+    """Only the keys sent change."""
+    code: Annotated[Code, Field(examples=["2026-FALL"])] = optional()
+    name: Title = optional()
+    starts_on: DateText = optional()
+    ends_on: DateText = optional()
 
 
 class WaitlistJoin(Body):
@@ -178,6 +251,13 @@ class StudentPage(Page):
     items: list[Student]
 
 
+class MeetingOut(BaseModel):
+    days: list[Weekday]
+    start: str = Field(examples=["09:00"])
+    end: str = Field(examples=["10:30"])
+    room: str | None
+
+
 class Course(BaseModel):
     id: int
     code: str
@@ -185,11 +265,35 @@ class Course(BaseModel):
     capacity: int | None = Field(description="null = unlimited")
     enrolled: int
     seats_left: int | None = Field(description="null when unlimited")
+    term_id: int | None = Field(description="null = not tied to a term")
+    meetings: list[MeetingOut]
+    prerequisites: list[list[str]] = Field(
+        description="Every inner list must be met; one code of an inner list meets it.")
+
+    @classmethod
+    def of(cls, row, meetings, groups):
+        """From a Course row with its meetings (schedule.Meeting) and prerequisite groups."""
+        return cls(id=row.id, code=row.code, title=row.title, capacity=row.capacity,
+                   enrolled=row.enrolled_count, seats_left=row.seats_left,
+                   term_id=row.term_id, meetings=[m.as_json() for m in meetings],
+                   prerequisites=groups)
+
+
+class Term(BaseModel):
+    id: int
+    code: str
+    name: str
+    starts_on: date
+    ends_on: date = Field(description="Inclusive: the term's last day.")
 
     @classmethod
     def of(cls, row):
-        return cls(id=row.id, code=row.code, title=row.title, capacity=row.capacity,
-                   enrolled=row.enrolled_count, seats_left=row.seats_left)
+        return cls(id=row.id, code=row.code, name=row.name, starts_on=row.starts_on,
+                   ends_on=row.ends_on)
+
+
+class TermList(BaseModel):
+    items: list[Term] = Field(description="By start date.")
 
 
 class CoursePage(Page):
@@ -263,7 +367,8 @@ class WaitlistEntry(BaseModel):
     @classmethod
     def of(cls, entry):
         return cls(student_id=entry.student_id, position=entry.position,
-                   added_at=entry.added_at, blocked_by=entry.blocked_by)
+                   added_at=entry.added_at,
+                   blocked_by=[conflict.as_json() for conflict in entry.blocked_by])
 
 
 class Waitlist(BaseModel):
@@ -289,6 +394,27 @@ class StudentWaitlists(BaseModel):
     entries: list[StudentWait] = Field(description="By course code.")
 
 
+class ScheduleClash(BaseModel):
+    """`course_id` would meet at the same time as `with_course_id`: `start`-`end` on `day`
+    is the overlap."""
+    type: Literal["schedule_clash"]
+    course_id: int
+    with_course_id: int
+    day: Weekday
+    start: str = Field(examples=["09:00"])
+    end: str = Field(examples=["10:00"])
+
+
+class MissingPrerequisite(BaseModel):
+    """The student has no earlier enrollment in any course of `requires`."""
+    type: Literal["missing_prerequisite"]
+    course_id: int
+    requires: list[str]
+
+
+Conflict = Annotated[ScheduleClash | MissingPrerequisite, Field(discriminator="type")]
+
+
 class Error(BaseModel):
     """Every error: a human message, plus details that depend on the error."""
     error: str
@@ -298,6 +424,9 @@ class Error(BaseModel):
         description="Course ids that do not exist (nothing was written).")
     full_course_ids: list[int] | None = optional(
         description="Courses without a free seat (nothing was written).")
+    conflicts: list[Conflict] | None = optional(
+        description="Schedule clashes and missing prerequisites of an enrollment (nothing "
+                    "was written); send `override` to enroll anyway.")
     conflicting_course_ids: list[int] | None = optional(
         description="Course ids both added and removed.")
     already_enrolled: bool | None = optional(

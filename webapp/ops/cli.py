@@ -1,10 +1,11 @@
 """Command line: `flask --app webapp db upgrade|downgrade|status|backup|restore`,
-`seed-demo`, `gen-data`, `outbox send`."""
+`seed-demo`, `gen-data`, `terms copy-courses`, `outbox send`."""
 import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from ..rules import outbox
+from ..rules import outbox, terms
+from ..rules.records import InvalidRecord, RecordNotFound
 from . import backup, gendata, mailer, migrate
 from .demo import seed_demo
 
@@ -63,10 +64,10 @@ def restore_command(path):
 
 @click.command("seed-demo")
 def seed_demo_command():
-    """Load demo students, courses and enrollments (safe to run again)."""
+    """Load demo terms, students, courses and enrollments (safe to run again)."""
     counts = seed_demo()
-    click.echo("added {students} students, {courses} courses, {enrollments} enrollments"
-               .format(**counts))
+    click.echo("added {terms} terms, {students} students, {courses} courses, "
+               "{enrollments} enrollments".format(**counts))
 
 
 @click.command("gen-data")
@@ -75,15 +76,43 @@ def seed_demo_command():
 @click.option("--enrollments", type=click.IntRange(min=0), required=True)
 @click.option("--seed", type=int, default=1, show_default=True,
               help="Same seed on the same starting database = same rows.")
-def gen_data_command(students, courses, enrollments, seed):
-    """Generate a large realistic data set (for load tests) in one transaction."""
+@click.option("--terms", type=click.IntRange(min=0, max=40), default=0, show_default=True,
+              help="Terms back to back; the courses take them in turn (0: no terms).")
+def gen_data_command(students, courses, enrollments, seed, terms):
+    """Generate a large realistic data set (for load tests) in one transaction: terms,
+    students, courses with weekly meeting times, enrollments."""
     try:
-        report = gendata.generate(students, courses, enrollments, seed=seed)
+        report = gendata.generate(students, courses, enrollments, seed=seed, terms=terms)
     except gendata.GenerationError as exc:
         raise click.UsageError(str(exc)) from exc
     click.echo(f"inserted {report.students} students, {report.courses} courses, "
-               f"{report.enrollments} enrollments in {report.seconds:.1f} s "
-               f"({report.rows_per_second:,.0f} rows/s)")
+               f"{report.enrollments} enrollments, {report.terms} terms, {report.meetings} "
+               f"meeting times in {report.seconds:.1f} s ({report.rows_per_second:,.0f} rows/s)")
+
+
+terms_cli = AppGroup("terms", help="Work with terms.")
+
+
+@terms_cli.command("copy-courses")
+@click.argument("source")
+@click.argument("target")
+def copy_courses_command(source, target):
+    """Copy every course of term SOURCE into term TARGET (term codes): code, title,
+    capacity, meetings and prerequisites, no students. Courses TARGET already has are
+    left alone and listed."""
+    try:
+        rollover = terms.copy_courses(terms.term_by_code(source).id,
+                                      terms.term_by_code(target).id)
+    except RecordNotFound as exc:
+        raise click.ClickException(f"there is no term {exc.record_id!r}") from exc
+    except InvalidRecord as exc:
+        raise click.ClickException(" ".join(exc.errors.values())) from exc
+    click.echo(f"copied {len(rollover.copied)} courses from {rollover.source.code} to "
+               f"{rollover.target.code}" + (f": {' '.join(rollover.copied)}"
+                                            if rollover.copied else ""))
+    if rollover.skipped:
+        click.echo(f"left alone (already in {rollover.target.code}): "
+                   f"{' '.join(rollover.skipped)}")
 
 
 outbox_cli = AppGroup("outbox", help="Mail waiting to be sent (promotions from waitlists).")
@@ -107,5 +136,6 @@ def outbox_send_command():
 def register(app):
     app.cli.add_command(db_cli)
     app.cli.add_command(outbox_cli)
+    app.cli.add_command(terms_cli)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(gen_data_command)

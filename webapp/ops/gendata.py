@@ -1,5 +1,10 @@
 """Large, realistic, reproducible data sets for load tests (`flask gen-data`).
 
+Shaped like a school: optional terms (`terms`, back to back, courses spread over them)
+and weekly meeting times for every course, in the periods a timetable has. Enrollments
+are drawn at random, as before: generated data may hold clashes that the enrollment rules
+would refuse (it is written directly, for speed), which is what a load test needs.
+
 Everything comes from one `random.Random(seed)`: the same seed on the same starting
 database gives the same rows. Names are drawn from small pools that Faker fills once,
 so a million rows cost no Faker call each. All rows go in inside one transaction (a
@@ -18,7 +23,8 @@ from faker import Faker
 from peewee import SQL, chunked, fn
 
 from ..db import db, is_sqlite, write_transaction
-from ..models import Course, Student, StudentCourse
+from ..models import Course, CourseMeeting, Student, StudentCourse, Term
+from ..rules.schedule import day_bits
 
 DEPARTMENTS = {
     "ART": "Art", "BIO": "Biology", "CHEM": "Chemistry", "CS": "Computer Science",
@@ -37,6 +43,14 @@ ROWS_PER_CHUNK = 50_000
 LOAD_CACHE_KIB = 512 * 1024
 POSTGRES_COUNT_TRIGGER = "student_courses_count"  # created by migration 0003
 UNLIMITED_SHARE = 0.1
+TERM_DAYS, DAYS_BETWEEN_TERMS = 16 * 7, 21
+# Weekly patterns: Monday-Wednesday-Friday periods of 50 minutes, Tuesday-Thursday blocks
+# of 75 minutes, a long single session now and then. (days, start, minutes)
+MEETING_PATTERNS = (
+    [(("mon", "wed", "fri"), hour * 60, 50) for hour in (8, 9, 10, 11, 13, 14, 15)]
+    + [(("tue", "thu"), start, 75) for start in (480, 570, 660, 780, 870)]
+    + [((day,), 13 * 60, 110) for day in ("tue", "thu", "fri")])
+ROOMS_PER_DEPARTMENT = 6
 
 
 class GenerationError(ValueError):
@@ -49,10 +63,12 @@ class GenerationReport:
     courses: int
     enrollments: int
     seconds: float
+    terms: int = 0
+    meetings: int = 0
 
     @property
     def rows(self):
-        return self.students + self.courses + self.enrollments
+        return self.students + self.courses + self.enrollments + self.terms + self.meetings
 
     @property
     def rows_per_second(self):
@@ -113,11 +129,12 @@ def enrollment_sizes(courses, enrollments, students, rng):
     return sizes
 
 
-def course_rows(codes, sizes, rng):
-    """Tuples (code, title, capacity, enrolled_count, created_at). About one course in ten is unlimited;
-    the rest hold their students with 0-30 % room to spare, some exactly full."""
+def course_rows(codes, sizes, rng, term_ids=()):
+    """Tuples (code, title, capacity, enrolled_count, created_at, term_id). About one
+    course in ten is unlimited; the rest hold their students with 0-30 % room to spare,
+    some exactly full. Courses take the terms in turn (no term when there are none)."""
     rows = []
-    for code, size in zip(codes, sizes):
+    for index, (code, size) in enumerate(zip(codes, sizes)):
         dept = code.split("-")[0]
         title = rng.choice(TITLE_PATTERNS).format(DEPARTMENTS[dept])
         if rng.random() < UNLIMITED_SHARE:
@@ -125,7 +142,35 @@ def course_rows(codes, sizes, rng):
         else:
             capacity = max(1, size + int(size * rng.choice([0, 0.05, 0.1, 0.2, 0.3])))
         # enrolled_count starts at 0: the triggers count the enrollments in.
-        rows.append((code, title, capacity, 0, ENROLLED_SINCE - timedelta(days=7)))
+        term_id = term_ids[index % len(term_ids)] if term_ids else None
+        rows.append((code, title, capacity, 0, ENROLLED_SINCE - timedelta(days=7), term_id))
+    return rows
+
+
+def term_rows(count, seed):
+    """(code, name, starts_on, ends_on) for `count` terms back to back from the first
+    enrollment date; codes carry the seed like emails do."""
+    rows = []
+    for n in range(count):
+        starts = (ENROLLED_SINCE + timedelta(days=n * (TERM_DAYS + DAYS_BETWEEN_TERMS))).date()
+        rows.append((f"G{seed}-T{n + 1:02d}", f"Generated term {n + 1} (seed {seed})", starts,
+                     starts + timedelta(days=TERM_DAYS - 1)))
+    return rows
+
+
+def meeting_rows(course_ids, codes, rng):
+    """(course_id, weekdays, start_minute, end_minute, room): one weekly pattern for most
+    courses, two for one in five (a lecture and a lab)."""
+    rows = []
+    for course_id, code in zip(course_ids, codes):
+        department = code.split("-")[0]
+        patterns = [rng.choice(MEETING_PATTERNS)]
+        if rng.random() < 0.2:  # a lab on days the lecture leaves free
+            patterns.append(rng.choice([p for p in MEETING_PATTERNS
+                                        if not set(p[0]) & set(patterns[0][0])]))
+        for days, start, minutes in patterns:
+            rows.append((course_id, day_bits(days), start, start + minutes,
+                         f"{department} {rng.randrange(1, ROOMS_PER_DEPARTMENT + 1)}"))
     return rows
 
 
@@ -211,25 +256,42 @@ def _large_cache():
         db.obj.cache_size = before
 
 
-def generate(students, courses, enrollments, seed=1):
+def _insert_terms(count, seed):
+    """The generated terms' ids (a code already taken: GenerationError)."""
+    rows = term_rows(count, seed)
+    codes = [code for code, *_ in rows]
+    if Term.select().where(Term.code.in_(codes)).exists():
+        raise GenerationError(f"terms {codes[0]}… exist already: use another --seed")
+    Term.insert_many([dict(zip(("code", "name", "starts_on", "ends_on"), row))
+                      for row in rows]).execute()
+    return [t.id for t in Term.select(Term.id).where(Term.code.in_(codes)).order_by(Term.id)]
+
+
+def generate(students, courses, enrollments, seed=1, terms=0):
     """Insert the data set in one transaction and return a GenerationReport."""
     rng = random.Random(seed)
     sizes = enrollment_sizes(courses, enrollments, students, rng)
     started = time.perf_counter()
     with _large_cache(), write_transaction():
+        term_ids = _insert_terms(terms, seed) if terms else []
         taken = {code for (code,) in Course.select(Course.code).tuples()}
         codes = course_codes(courses, taken, rng)
         student_max, course_max = _max_id(Student), _max_id(Course)
         _insert(Student, [Student.name, Student.email, Student.student_number,
                           Student.created_at], student_rows(students, seed, rng))
         _insert(Course, [Course.code, Course.title, Course.capacity, Course.enrolled_count,
-                         Course.created_at],
-                course_rows(codes, sizes, rng))
+                         Course.created_at, Course.term],
+                course_rows(codes, sizes, rng, term_ids))
         student_ids = _new_ids(Student, student_max, students)
         course_ids = _new_ids(Course, course_max, courses)
+        meetings = meeting_rows(course_ids, codes, rng)
+        _insert(CourseMeeting, [CourseMeeting.course, CourseMeeting.weekdays,
+                                CourseMeeting.start_minute, CourseMeeting.end_minute,
+                                CourseMeeting.room], meetings)
         with _counts_set_in_bulk(course_ids):
             _insert(StudentCourse, [StudentCourse.student, StudentCourse.course,
                                     StudentCourse.enrolled_at],
                     _enrollment_rows(student_ids, course_ids, sizes, rng))
         _check_enrolled_counts(course_ids, sizes)
-    return GenerationReport(students, courses, enrollments, time.perf_counter() - started)
+    return GenerationReport(students, courses, enrollments, time.perf_counter() - started,
+                            terms, len(meetings))

@@ -6,16 +6,31 @@ from functools import partial
 from flask import (Blueprint, Response, abort, flash, redirect, render_template, request,
                    url_for)
 
-from ..models import Course, Student
+from ..models import ANY_TERM, Course, Student, Term
 from ..rules import records, waitlist
 from ..rules.audit import course_history
-from ..rules.enrollment import (CourseFull, CourseNotFound, NotEnrolled, StudentNotFound,
-                                UnknownStudents, course_roster, enroll_students, unenroll)
+from ..rules.conflicts import conflict_messages
+from ..rules.enrollment import (CourseFull, CourseNotFound, EnrollmentConflicts, NotEnrolled,
+                                StudentNotFound, UnknownStudents, course_roster,
+                                enroll_students, unenroll)
+from ..rules.prerequisites import groups_of, in_words
+from ..rules.schedule import meetings_of
+from ..rules.terms import TermView, list_terms
 from ..rules.waitlist import NotWaiting, PromotionBlocked
+from .course_form import course_form_page, prerequisites_in_words
 from .forms import CourseForm
-from .ui import form_page, get_or_404, int_list, paginate, promotion_messages
+from .ui import get_or_404, int_list, paginate, promotion_messages
 
 bp = Blueprint("courses", __name__, url_prefix="/courses")
+bp.add_app_template_global(prerequisites_in_words)
+
+
+@bp.app_template_global()
+def describe_conflicts(conflicts):
+    """A waiting student's blocking conflicts in words, for the course page's queue
+    ("Clashes with PHY-201, Wed 09:30–10:00; Needs MATH-101 first")."""
+    return "; ".join(conflict_messages(conflicts))
+
 
 CANDIDATES_PER_PAGE = 25
 # The selection travels in the course page's URL (?student_ids=…); this many ids keep it
@@ -24,25 +39,46 @@ SELECTION_LIMIT = 100
 REASON_LENGTH = 500  # enrollment_events.override_reason
 
 
+def _term_filter(all_terms):
+    """`?term=`: a term's id, `none` (courses without a term) or empty (every course)."""
+    choice = request.args.get("term", "").strip()
+    if choice == TermView.NO_TERM:
+        return None
+    if choice and choice in {str(term.id) for term in all_terms}:
+        return int(choice)
+    if choice:
+        abort(404, description="There is no such term.")
+    return ANY_TERM
+
+
 @bp.get("/")
 def index():
     q = request.args.get("q", "").strip()
-    return render_template("courses/index.html", q=q, page=paginate(Course.search(q)))
+    all_terms = list_terms()
+    term = _term_filter(all_terms)
+    return render_template("courses/index.html", q=q, terms=all_terms,
+                           term=request.args.get("term", "").strip(),
+                           page=paginate(Course.search(q, term)))
 
 
 @bp.route("/new", methods=["GET", "POST"])
 def new():
-    return form_page(CourseForm(), records.create_course,
-                     lambda course: (f"Added {course.code}.", _page_url(course)),
-                     heading="New course", submit="Add course", cancel_url=url_for(".index"))
+    form = CourseForm(terms=list_terms(), term_id=request.args.get("term", ""))
+    return course_form_page(form, records.create_course,
+                            lambda course: (f"Added {course.code}.", _page_url(course)),
+                            heading="New course", submit="Add course",
+                            cancel_url=url_for(".index"))
 
 
 @bp.route("/<int:course_id>/edit", methods=["GET", "POST"])
 def edit(course_id):
     course = get_or_404(Course, course_id)
-    return form_page(CourseForm(obj=course), partial(records.update_course, course_id),
-                     lambda saved: (_with_promotions("Saved."), _page_url(saved)),
-                     heading=f"Edit {course.code}", submit="Save", cancel_url=_page_url(course))
+    form = CourseForm.for_course(course, meetings_of([course_id])[course_id],
+                                 groups_of([course_id])[course_id], list_terms())
+    return course_form_page(form, partial(records.update_course, course_id),
+                            lambda saved: (_with_promotions("Saved."), _page_url(saved)),
+                            heading=f"Edit {course.code}", submit="Save",
+                            cancel_url=_page_url(course))
 
 
 def _page_url(course):
@@ -70,6 +106,9 @@ def show(course_id):
     q = request.args.get("q", "").strip()
     selected_ids = _unique(int_list("student_ids", request.args))
     return render_template("courses/show.html", course=course, q=q,
+                           term=Term.get_by_id(course.term_id) if course.term_id else None,
+                           meetings=meetings_of([course_id])[course_id],
+                           needs=in_words(groups_of([course_id])[course_id]),
                            roster=_roster_or_404(course_id),
                            queue=waitlist.waiting_students(course_id),
                            candidates=paginate(Student.not_in_course(course_id, q),
@@ -123,12 +162,26 @@ def add_students(course_id):
         course = get_or_404(Course, course_id)
         flash(f"{course.code} has {course.seats_left} seats left, not enough for "
               f"{len(student_ids)} students; nobody was added.", "error")
+    except EnrollmentConflicts as error:
+        flash(_conflicts_message(error), "error")
     except UnknownStudents:
         flash("Some of those students no longer exist; nobody was added.", "error")
     else:
         flash(f"Added {len(result.enrolled)} students.", "success")
         return redirect(url_for(".show", course_id=course_id), 303)
     return redirect(_selection_url(course_id, student_ids), 303)
+
+
+def _conflicts_message(error):
+    """'Nobody was added: Ada Lovelace (Clashes with PHY-201, Mon 09:00–10:00); …'."""
+    by_student = {}
+    for conflict in error.conflicts:
+        by_student.setdefault(conflict.student_id, []).append(conflict)
+    names = dict(Student.select(Student.id, Student.name)
+                 .where(Student.id.in_(list(by_student))).tuples())
+    return "Nobody was added: " + "; ".join(
+        f"{names.get(sid, sid)} ({'; '.join(conflict_messages(found))})"
+        for sid, found in by_student.items()) + "."
 
 
 @bp.route("/<int:course_id>/students/<int:student_id>/remove", methods=["GET", "POST"])

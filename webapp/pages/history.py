@@ -3,7 +3,8 @@ from flask import Blueprint, abort, flash, redirect, url_for
 
 from ..models import Student
 from ..rules import enrollment
-from ..rules.enrollment import CourseFull, NotUndoable, StudentNotFound
+from ..rules.conflicts import conflict_messages
+from ..rules.enrollment import CourseFull, EnrollmentConflicts, NotUndoable, StudentNotFound
 from .ui import get_or_404
 
 bp = Blueprint("history", __name__)
@@ -22,6 +23,9 @@ def undo(student_id, event_id):
         return back
     except CourseFull as exc:
         flash(f"Could not undo: {', '.join(exc.codes)} is full.", "error")
+        return back
+    except EnrollmentConflicts as exc:
+        flash(f"Could not undo: {'; '.join(conflict_messages(exc.conflicts))}.", "error")
         return back
     (course,) = result.courses.values()
     if result.enrolled:

@@ -5,35 +5,26 @@ upgrades each checkbox to post its own toggle and swap its row in place.
 """
 from functools import partial
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
+                   url_for)
 
 from ..models import Course, Student
-from ..rules import records, waitlist
-from ..rules.audit import UNENROLL, student_history
-from ..rules.checklist import checklist, checklist_row, student_with_course_count
-from ..rules.enrollment import (CourseFull, CourseNotFound, StudentNotFound, UnknownCourses,
-                                change_enrollments)
+from ..rules import records, terms, waitlist
+from ..rules.audit import student_history
+from ..rules.checklist import checklist, student_with_course_count
+from ..rules.enrollment import (CourseFull, CourseNotFound, EnrollmentConflicts,
+                                StudentNotFound, UnknownCourses, change_enrollments)
+from ..rules.timetable import student_week
 from ..rules.waitlist import AlreadyEnrolled, NotWaiting, SeatsAvailable
 from .checklist_rows import course_row, course_rows, ordinal
 from .forms import StudentForm
-from .ui import form_page, get_or_404, int_list, not_found, paginate, promotion_messages
+from .row_answers import (changed_row, enrollment_messages, full_message, gone, refused_row,
+                          waitlist_row)
+from .ui import form_page, get_or_404, int_list, not_found, paginate
 
 bp = Blueprint("students", __name__, url_prefix="/students")
 bp.add_app_template_global(course_row)
 bp.add_app_template_global(course_rows)
-
-
-def enrollment_messages(result):
-    """'Enrolled in X' / 'Removed from Y' for each effective change, by course code, then
-    who the waitlists promoted into the seats it freed."""
-    courses = result.courses
-    return ([f"Enrolled in {courses[cid].code}" for cid in result.enrolled]
-            + [f"Removed from {courses[cid].code}" for cid in result.removed]
-            + promotion_messages())
-
-
-def full_message(error):
-    return "Course is full: " + ", ".join(error.codes)
 
 
 @bp.get("/")
@@ -63,17 +54,33 @@ def _page_url(student):
     return url_for(".show", student_id=student.id)
 
 
+def term_view(all_terms):
+    """The term `?term=` chooses (an id or `none`), else the default for today."""
+    try:
+        return terms.term_view(all_terms, request.args.get("term", "").strip(),
+                               terms.today(current_app.config["SCHOOL_TIMEZONE"]))
+    except records.RecordNotFound:
+        abort(404, description="There is no such term.")
+
+
 @bp.get("/<int:student_id>")
 def show(student_id):
-    """The student and their checklist, narrowed by `?q=` (code or title). Four queries
-    (session, student, checklist, history) however many courses there are."""
+    """The student, a term (`?term=`), that term's checklist narrowed by `?q=` (code or
+    title) and the student's week. Six queries (session, student, terms, checklist,
+    timetable, history) however many courses or meetings there are."""
     student = student_with_course_count(student_id)
     if student is None:
         not_found(Student, student_id)
-    return render_template("students/show.html", student=student,
-                           checklist=checklist(student_id, request.args.get("q", "")),
-                           course_count=student.course_count,
-                           events=student_history(student_id))
+    all_terms = terms.list_terms()
+    view = term_view(all_terms)
+    shown = checklist(student_id, request.args.get("q", ""), term_id=view.term_id)
+    week, meets = student_week(student_id, view.term_id, no_term=view.term is None,
+                               also=[row.id for row in shown.rows])
+    for row in shown.rows:
+        row.meets = meets.get(row.id, "")
+    return render_template("students/show.html", student=student, checklist=shown,
+                           course_count=student.course_count, terms=all_terms, view=view,
+                           week=week, events=student_history(student_id))
 
 
 @bp.post("/<int:student_id>/courses")
@@ -84,9 +91,14 @@ def save_enrollments(student_id):
     the page with the filter (`q`) it had."""
     get_or_404(Student, student_id)
     ticked, was_ticked = set(int_list("course_ids")), set(int_list("was_enrolled"))
+    add, remove = sorted(ticked - was_ticked), sorted(was_ticked - ticked)
+    back = {"q": request.form.get("q") or None, "term": request.form.get("term") or None}
     try:
-        result = change_enrollments(student_id, add=sorted(ticked - was_ticked),
-                                    remove=sorted(was_ticked - ticked))
+        result = change_enrollments(student_id, add=add, remove=remove)
+    except EnrollmentConflicts:
+        # Say why and let a registrar enroll anyway, on a page of its own.
+        return redirect(url_for("overrides.confirm", student_id=student_id, add=add,
+                                remove=remove, **back), 303)
     except CourseFull as error:
         flash(full_message(error), "error")
     except UnknownCourses:
@@ -94,7 +106,7 @@ def save_enrollments(student_id):
     else:
         for message in enrollment_messages(result) or ["No changes."]:
             flash(message, "success")
-    return redirect(url_for(".show", student_id=student_id, q=request.form.get("q") or None), 303)
+    return redirect(url_for(".show", student_id=student_id, **back), 303)
 
 
 @bp.post("/<int:student_id>/courses/<int:course_id>")
@@ -105,43 +117,13 @@ def toggle(student_id, course_id):
     change = {"add": [course_id]} if ticked else {"remove": [course_id]}
     try:
         result = change_enrollments(student_id, **change)
-    except CourseFull as error:
-        # Filled up since the page loaded: show the row as it now is (with its waitlist),
-        # unticked and refused.
-        return _row_answer(student_id, course_id, error="Course is full",
-                           message=full_message(error), status=409)
+    except (CourseFull, EnrollmentConflicts) as error:
+        # Full since the page loaded, a clash or a missing prerequisite: the row unticked
+        # with the reason (its waitlist part, and for a registrar "Enroll anyway").
+        return refused_row(student_id, course_id, error)
     except (StudentNotFound, UnknownCourses) as error:
-        return _gone(error)
-    # A removal may have promoted someone: read the row again for its waitlist part.
-    course = result.courses[course_id] if ticked else checklist_row(student_id, course_id)
-    messages = enrollment_messages(result)
-    for event in result.events:  # rendered into the History list without another query
-        event.code, event.undoable = course.code, event.action == UNENROLL
-    return render_template("students/_toggle.html", student_id=student_id, course=course,
-                           enrolled=ticked, error=None, course_count=result.course_count,
-                           message=". ".join(messages) if messages else "No change.",
-                           events=result.events)
-
-
-def _gone(error):
-    """The student or course was deleted after the page loaded; answer for the row htmx
-    swaps, not a whole page."""
-    thing = "student" if isinstance(error, StudentNotFound) else "course"
-    return render_template("students/_gone.html", course_id=request.view_args["course_id"],
-                           message=f"This {thing} no longer exists."), 404
-
-
-def _row_answer(student_id, course_id, message, error=None, events=(), status=200):
-    """The htmx answer for a row the student is not enrolled in: the row as it now is (read
-    fresh, with its waitlist), the live-region message and any history to prepend."""
-    course = checklist_row(student_id, course_id)
-    if course is None:
-        return _gone(UnknownCourses([course_id]))
-    for event in events:  # rendered into the History list without another query
-        event.code, event.undoable = course.code, False
-    return render_template("students/_toggle.html", student_id=student_id, course=course,
-                           enrolled=False, error=error, course_count=None, message=message,
-                           events=events), status
+        return gone(error, course_id)
+    return changed_row(student_id, result, course_id, ticked)
 
 
 @bp.post("/<int:student_id>/courses/<int:course_id>/waitlist")
@@ -151,7 +133,7 @@ def join_waitlist(student_id, course_id):
     try:
         joined = waitlist.join(course_id, student_id)
     except (StudentNotFound, CourseNotFound) as error:
-        return _gone(error) if _htmx() else _not_found_page(error)
+        return gone(error, course_id) if _htmx() else _not_found_page(error)
     except AlreadyEnrolled:
         return _waitlist_answer(student_id, course_id, "Already enrolled in this course.",
                                 error=True)
@@ -169,7 +151,7 @@ def leave_waitlist(student_id, course_id):
     try:
         left = waitlist.leave(course_id, student_id)
     except (StudentNotFound, CourseNotFound) as error:
-        return _gone(error) if _htmx() else _not_found_page(error)
+        return gone(error, course_id) if _htmx() else _not_found_page(error)
     except NotWaiting:
         return _waitlist_answer(student_id, course_id, "Not on this waitlist any more.",
                                 error=True)
@@ -189,10 +171,10 @@ def _not_found_page(error):
 
 def _waitlist_answer(student_id, course_id, message, error=False, events=()):
     """htmx: the row and the message (a refusal shows next to the row, 409); a plain form:
-    flash it and go back to the page with its filter."""
+    flash it and go back to the page with its filter and term."""
     if _htmx():
-        return _row_answer(student_id, course_id, message, error=message if error else None,
-                           events=events, status=409 if error else 200)
+        return waitlist_row(student_id, course_id, message, error=message if error else None,
+                            events=events, status=409 if error else 200)
     flash(message, "error" if error else "success")
-    return redirect(url_for(".show", student_id=student_id, q=request.form.get("q") or None),
-                    303)
+    return redirect(url_for(".show", student_id=student_id, q=request.form.get("q") or None,
+                            term=request.form.get("term") or None), 303)

@@ -74,15 +74,16 @@ def paginate(query, per_page=PER_PAGE):
     return page
 
 
-def form_page(form, write, done, **page):
+def form_page(form, write, done, template="record_form.html", **page):
     """A create/edit page: on a valid POST `write(values)` saves, then flash and 303 to
     where `done(record)` -> (message, url) says; otherwise (re)show the form with its
-    messages. `page` gives record_form.html its heading, submit and cancel_url."""
+    messages. `page` gives the template (record_form.html) its heading, submit and
+    cancel_url."""
     if request.method == "POST" and (record := form.save(write)):
         message, url = done(record)
         flash(message, "success")
         return redirect(url, 303)
-    return render_template("record_form.html", form=form, **page)
+    return render_template(template, form=form, **page)
 
 
 def promotion_messages():

@@ -3,8 +3,9 @@
 
 The page is the busiest one, so both reads are hand-written SQL (db.fetch_all) into light
 rows rather than peewee queries and model instances, and neither grows with the catalogue:
-the checklist shows the student's own courses plus the first SHOWN_COURSES others by code
-(optionally only those matching a filter), with the number of courses there are to find.
+the checklist shows one term's courses (or those with no term): the student's own plus
+the first SHOWN_COURSES others by code (optionally only those matching a filter), with the
+number of courses there are to find.
 """
 from dataclasses import dataclass
 
@@ -46,6 +47,7 @@ class ChecklistRow(Seats):
     enrolled: bool
     waiting: int = 0
     waitlist_position: int | None = None
+    meets: str = ""   # its meetings in words, when the page has read them
 
 
 # The columns of a ChecklistRow for course `c`, student `sc` (enrolled) and `w` (waiting).
@@ -84,33 +86,40 @@ def _escape_like(text):
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def checklist(student_id, q="", limit=SHOWN_COURSES):
-    """The courses the student page lists for `student_id`, in one query: every course
-    they are in or wait for plus the first `limit` courses by code, all narrowed to those
-    whose code or title contains `q` (any case), with how many courses match in all.
+def checklist(student_id, q="", limit=SHOWN_COURSES, term_id=None):
+    """The courses the student page lists for `student_id` in the term `term_id` (None:
+    the courses with no term), in one query: every such course they are in or wait for
+    plus the first `limit` by code, all narrowed to those whose code or title contains `q`
+    (any case), with how many courses of the term match in all.
 
-    Cost stays flat as the catalogue grows: an index walk for the first `limit` codes,
-    the student's own rows by primary key, and a COUNT."""
+    Cost stays flat as the catalogue grows: an index walk (term, code) for the first
+    `limit` codes, the student's own rows by primary key, and a COUNT."""
     q = (q or "").strip()
+    in_term = "{t}term_id IS NULL" if term_id is None else "{t}term_id = ?"
+    term_params = () if term_id is None else (term_id,)
     match, match_params = "", ()
     if q:
         pattern = f"%{_escape_like(q.lower())}%"
-        match = ("(LOWER({t}code) LIKE ? ESCAPE '\\' "
+        match = ("AND (LOWER({t}code) LIKE ? ESCAPE '\\' "
                  "OR LOWER({t}title) LIKE ? ESCAPE '\\')")
         match_params = (pattern, pattern)
-    where = f"WHERE {match.format(t='')}" if q else ""
+    where = f"WHERE {in_term.format(t='')} {match.format(t='')}"
+    where_params = (*term_params, *match_params)
     rows = fetch_all(f"""
         SELECT {_ROW_COLUMNS}, (SELECT COUNT(*) FROM courses {where})
         FROM (SELECT id FROM (SELECT id FROM courses {where} ORDER BY code LIMIT ?) AS first_courses
               UNION
-              SELECT course_id FROM student_courses WHERE student_id = ?
+              SELECT e.course_id FROM student_courses e JOIN courses t ON t.id = e.course_id
+              WHERE e.student_id = ? AND {in_term.format(t='t.')}
               UNION
-              SELECT course_id FROM waitlist_entries WHERE student_id = ?) AS shown
+              SELECT e.course_id FROM waitlist_entries e JOIN courses t ON t.id = e.course_id
+              WHERE e.student_id = ? AND {in_term.format(t='t.')}) AS shown
         JOIN courses c ON c.id = shown.id
         {_ROW_JOINS}
-        {f"WHERE {match.format(t='c.')}" if q else ""}
+        WHERE 1 = 1 {match.format(t='c.')}
         ORDER BY c.code""",
-        *match_params, *match_params, limit, student_id, student_id, student_id, student_id,
+        *where_params, *where_params, limit, student_id, *term_params, student_id,
+        *term_params, student_id, student_id,
         *match_params)
     # No row means no course matches at all: the first arm would have found one.
     total = rows[0][-1] if rows else 0

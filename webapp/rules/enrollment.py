@@ -11,6 +11,7 @@ from ..db import (fetch_all, insert_rows, is_sqlite, placeholders, run_sql,
 from ..models import Course, EnrollmentEvent, Student, StudentCourse, utcnow
 from . import audit
 from .audit import ENROLL, UNENROLL
+from .conflicts import conflict_messages, find_conflicts
 
 MAX_IDS_PER_REQUEST = 500
 
@@ -49,6 +50,19 @@ class CourseFull(EnrollmentError):
         super().__init__(f"not enough seats left in {names}")
         self.course_ids = sorted(course_ids)
         self.codes = list(codes)
+
+
+class EnrollmentConflicts(EnrollmentError):
+    """Schedule clashes or missing prerequisites (rules/conflicts.py), each listed, and
+    the courses that are also full; a registrar's Override lets the change through."""
+    def __init__(self, conflicts, full_course_ids=()):
+        by_code = {}
+        for conflict in conflicts:
+            by_code.setdefault(conflict.code, []).append(conflict)
+        super().__init__("; ".join(f"{code}: {'; '.join(conflict_messages(found))}"
+                                   for code, found in by_code.items()))
+        self.conflicts = list(conflicts)
+        self.full_course_ids = sorted(full_course_ids)
 
 
 class NotEnrolled(EnrollmentError):
@@ -102,18 +116,45 @@ def _require_student(student_id):
         raise StudentNotFound(student_id)
 
 
-_COURSE_FIELDS = ("id", "code", "title", "capacity", "enrolled_count")
+_COURSE_FIELDS = ("id", "code", "title", "capacity", "enrolled_count", "term_id")
+# Whether a course has meetings or prerequisites: without either it can conflict with
+# nothing, and the conflict check (a query) is skipped.
+_HAS_RULES = """CASE WHEN EXISTS (SELECT 1 FROM course_meetings WHERE course_id = courses.id)
+                  OR EXISTS (SELECT 1 FROM course_prerequisites WHERE course_id = courses.id)
+                THEN 1 ELSE 0 END"""
 
 
-def _lock_courses(course_ids):
-    """{id: Course} for the ids that exist, row-locked on Postgres so capacity checks
-    serialise (SQLite's BEGIN IMMEDIATE already holds the write lock)."""
+def _lock_courses(course_ids, lock=True):
+    """{id: Course} for the ids that exist, each with `.has_rules` (meetings or
+    prerequisites), row-locked on Postgres so capacity checks serialise (SQLite's BEGIN
+    IMMEDIATE already holds the write lock)."""
     if not course_ids:
         return {}
-    rows = fetch_all(f"SELECT {', '.join(_COURSE_FIELDS)} FROM courses "
+    rows = fetch_all(f"SELECT {', '.join(_COURSE_FIELDS)}, {_HAS_RULES} FROM courses "
                      f"WHERE id IN ({placeholders(len(course_ids))}) ORDER BY id"
-                     + ("" if is_sqlite() else " FOR UPDATE"), *course_ids)
-    return {row[0]: Course(**dict(zip(_COURSE_FIELDS, row))) for row in rows}
+                     + ("" if is_sqlite() or not lock else " FOR UPDATE"), *course_ids)
+    courses = {}
+    for *fields, has_rules in rows:
+        course = courses[fields[0]] = Course(**dict(zip(_COURSE_FIELDS, fields)))
+        course.has_rules = bool(has_rules)
+    return courses
+
+
+def _conflicts(student_ids, new_ids, courses, removed=()):
+    """find_conflicts, unless no course being added has meetings or prerequisites."""
+    if not any(courses[cid].has_rules for cid in new_ids):
+        return []
+    return find_conflicts(student_ids, new_ids, removed)
+
+
+def _allowed(conflicts, full, override):
+    """Raise EnrollmentConflicts or CourseFull unless `override` allows them; returns the
+    course ids the override let through (their events carry its reason)."""
+    if conflicts and override is None:
+        raise EnrollmentConflicts(conflicts, [c.id for c in full])
+    if full and not (override and override.over_capacity):
+        raise CourseFull([c.id for c in full], [c.code for c in full])
+    return {c.course_id for c in conflicts} | {c.id for c in full}
 
 
 def _student_and_current(student_id, course_ids):
@@ -154,13 +195,17 @@ def _promote_waiting(course_ids):
     return promote_waiting(course_ids)
 
 
-def change_enrollments(student_id, add=(), remove=()):
+def change_enrollments(student_id, add=(), remove=(), override=None):
     """Add and remove a student's courses in one all-or-nothing transaction.
 
     Removing a course the student is not in is a no-op; adding one they are in keeps
     the existing row and its enrolled_at. Raises StudentNotFound, UnknownCourses (all
-    unknown ids), CourseFull (every course that lacks seats) or ConflictingChange.
-    `result.courses` holds the touched courses with their counts after the change.
+    unknown ids), ConflictingChange, EnrollmentConflicts (every clash and missing
+    prerequisite of the courses added, given the ones removed) or CourseFull (every
+    course that lacks seats). An `override` (conflicts.Override) lets conflicts through,
+    and full courses too when it says `over_capacity`; its reason goes on the events of
+    the courses it let in. `result.courses` holds the touched courses with their counts
+    after the change.
     """
     add, remove = _unique(add), _unique(remove)
     both = set(add) & set(remove)
@@ -174,13 +219,15 @@ def change_enrollments(student_id, add=(), remove=()):
             raise UnknownCourses(unknown)
         removed = [cid for cid in remove if cid in current]
         new = [cid for cid in add if cid not in current]
-        full = [cid for cid in new if courses[cid].seats_left == 0]
-        if full:
-            raise CourseFull(full, [courses[cid].code for cid in full])
+        full = [courses[cid] for cid in new if courses[cid].seats_left == 0]
+        overridden = _allowed(_conflicts([student_id], new, courses, removed), full,
+                              override)
         _delete_enrollments(student_id, removed)
         _insert_enrollments((student_id, cid) for cid in new)
         events = audit.record([(UNENROLL, student_id, cid) for cid in removed]
-                              + [(ENROLL, student_id, cid) for cid in new])
+                              + [(ENROLL, student_id, cid,
+                                  override.reason if cid in overridden else None)
+                                 for cid in new])
         _promote_waiting(removed)
     for cid in new:
         courses[cid].enrolled_count += 1
@@ -193,8 +240,21 @@ def change_enrollments(student_id, add=(), remove=()):
                             events=events)
 
 
-def enroll(student_id, course_ids):
-    """Enroll a student in every course of `course_ids` (idempotent, all or nothing).
+def preview_conflicts(student_id, add=(), remove=()):
+    """What change_enrollments(student_id, add, remove) would refuse, read without
+    writing: (conflicts, the full courses being added, {id: Course} of `add`)."""
+    add, remove = _unique(add), _unique(remove)
+    courses = _lock_courses(add, lock=False)
+    current, _ = _student_and_current(student_id, add + remove)
+    new = [cid for cid in add if cid in courses and cid not in current]
+    removed = [cid for cid in remove if cid in current]
+    full = [courses[cid] for cid in new if courses[cid].seats_left == 0]
+    return _conflicts([student_id], new, courses, removed), full, courses
+
+
+def enroll(student_id, course_ids, override=None):
+    """Enroll a student in every course of `course_ids` (idempotent, all or nothing;
+    `override` as for change_enrollments).
 
     A repeat that would change nothing is answered from one read, without taking the
     write lock (so retries and re-syncs do not queue behind real writers)."""
@@ -203,7 +263,7 @@ def enroll(student_id, course_ids):
     if {e.id for e in current}.issuperset(course_ids):
         return EnrollmentResult(student_id, already_enrolled=course_ids,
                                 course_count=len(current), enrollments=current)
-    return change_enrollments(student_id, add=course_ids)
+    return change_enrollments(student_id, add=course_ids, override=override)
 
 
 def unenroll(student_id, course_id):
@@ -221,7 +281,9 @@ def unenroll(student_id, course_id):
 
 
 def enroll_students(course_id, student_ids):
-    """Enroll many students in one course, atomically; refuses if seats are short for all."""
+    """Enroll many students in one course, atomically; refuses if seats are short for all,
+    or (EnrollmentConflicts, naming each student) if it would clash with a student's
+    courses or a student lacks a prerequisite."""
     student_ids = _unique(student_ids)
     with write_transaction():
         course = _lock_courses([course_id]).get(course_id)
@@ -236,6 +298,9 @@ def enroll_students(course_id, student_ids):
                    .where(StudentCourse.course == course_id,
                           StudentCourse.student.in_(student_ids))}
         new = [sid for sid in student_ids if sid not in current]
+        conflicts = _conflicts(new, [course_id], {course_id: course})
+        if conflicts:
+            raise EnrollmentConflicts(conflicts)
         if course.seats_left is not None and len(new) > course.seats_left:
             raise CourseFull([course_id], [course.code])
         _insert_enrollments((sid, course_id) for sid in new)

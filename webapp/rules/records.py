@@ -4,12 +4,14 @@ Pages and the API both call these; the `errors` dict ({field: message}) drives t
 re-rendered form and the JSON error alike. Input is already typed (str / int / None):
 parsing form strings or checking JSON types is the caller's job.
 """
+import functools
 import re
 
 from peewee import IntegrityError
 
 from ..db import db, fetch_all, write_transaction
-from ..models import Course, Student
+from ..models import Course, Student, Term
+from . import prerequisites, schedule
 from .enrollment import _lock_courses
 from .waitlist import promote_waiting
 
@@ -40,7 +42,7 @@ class RecordNotFound(Exception):
         self.kind, self.record_id = kind, record_id
 
 
-def _text(value, field, errors, *, required, max_length):
+def clean_text(value, field, errors, *, required, max_length):
     value = (value or "").strip() if isinstance(value, str) or value is None else value
     if not isinstance(value, str):
         errors[field] = "Must be text."
@@ -57,14 +59,14 @@ def clean_student(data, partial=False):
     """Validated {name, email, student_number} from `data`; only given keys when partial."""
     errors, clean = {}, {}
     if not partial or "name" in data:
-        clean["name"] = _text(data.get("name"), "name", errors, required=True, max_length=200)
+        clean["name"] = clean_text(data.get("name"), "name", errors, required=True, max_length=200)
     if not partial or "email" in data:
-        email = _text(data.get("email"), "email", errors, required=True, max_length=254)
+        email = clean_text(data.get("email"), "email", errors, required=True, max_length=254)
         if "email" not in errors and not EMAIL_RE.match(email):
             errors["email"] = "Enter a valid email address, like ada@example.edu."
         clean["email"] = (email or "").lower()
     if not partial or "student_number" in data:
-        number = _text(data.get("student_number"), "student_number", errors,
+        number = clean_text(data.get("student_number"), "student_number", errors,
                        required=False, max_length=32)
         if number and "student_number" not in errors and not STUDENT_NUMBER_RE.match(number):
             errors["student_number"] = "Use letters, digits and dashes only."
@@ -74,35 +76,87 @@ def clean_student(data, partial=False):
     return clean
 
 
-def clean_course(data, partial=False, enrolled=0):
-    """Validated {code, title, capacity}; capacity may not drop below `enrolled`."""
+def clean_course(data, partial=False, enrolled=0, current_capacity=None):
+    """Validated {code, title, capacity, term_id, meetings, prerequisites}: meetings a
+    list of {days, start, end, room} (schedule.clean_meeting), prerequisites groups of
+    codes. A new capacity may not drop below `enrolled` (keeping `current_capacity` is
+    fine even after an over-capacity override)."""
     errors, clean = {}, {}
     if not partial or "code" in data:
-        code = _text(data.get("code"), "code", errors, required=True, max_length=32)
+        code = clean_text(data.get("code"), "code", errors, required=True, max_length=32)
         code = (code or "").upper()
         if "code" not in errors and not COURSE_CODE_RE.match(code):
             errors["code"] = "Use letters, digits and dashes, like MATH-101."
         clean["code"] = code
     if not partial or "title" in data:
-        clean["title"] = _text(data.get("title"), "title", errors, required=True, max_length=200)
+        clean["title"] = clean_text(data.get("title"), "title", errors, required=True, max_length=200)
     if not partial or "capacity" in data:
         capacity = data.get("capacity")
         if capacity is not None and (isinstance(capacity, bool) or not isinstance(capacity, int)):
             errors["capacity"] = "Must be a whole number, or empty for unlimited."
         elif capacity is not None and capacity < 1:
             errors["capacity"] = "Must be at least 1 (leave empty for unlimited)."
-        elif capacity is not None and capacity < enrolled:
+        elif capacity is not None and capacity < enrolled and capacity != current_capacity:
             errors["capacity"] = (f"{enrolled} students are enrolled; capacity cannot be "
                                   f"lower than that.")
         elif capacity is not None and capacity > 100_000:
             errors["capacity"] = "At most 100000."
         clean["capacity"] = capacity
+    if not partial or "term_id" in data:
+        clean["term_id"] = _term_id(data.get("term_id"), errors)
+    if not partial or "meetings" in data:
+        clean["meetings"] = _meetings(data.get("meetings") or [], errors)
+    if not partial or "prerequisites" in data:
+        clean["prerequisites"] = _prerequisites(data.get("prerequisites") or [], errors)
     if errors:
         raise InvalidRecord(errors)
     return clean
 
 
-def _duplicates(model, values, unique_fields, exclude_id):
+def _term_id(term_id, errors):
+    if term_id is None:
+        return None
+    if isinstance(term_id, bool) or not isinstance(term_id, int):
+        errors["term_id"] = "Must be a term's id, or empty for no term."
+    elif not Term.select(Term.id).where(Term.id == term_id).exists():
+        errors["term_id"] = f"There is no term with id {term_id}."
+    return term_id
+
+
+def _meetings(items, errors):
+    if not isinstance(items, list):
+        errors["meetings"] = "Must be a list of meetings."
+        return []
+    if len(items) > schedule.MAX_MEETINGS:
+        errors["meetings"] = f"At most {schedule.MAX_MEETINGS} meetings."
+        return []
+    room = functools.partial(clean_text, required=False, max_length=32)
+    return [schedule.clean_meeting(item, f"meetings.{index}", errors, room)
+            for index, item in enumerate(items)]
+
+
+def _prerequisites(groups, errors):
+    """Groups of codes, normalised (prerequisites.normalise); every code like MATH-101."""
+    shaped = isinstance(groups, list) and all(
+        isinstance(group, list) and group and all(isinstance(code, str) for code in group)
+        for group in groups)
+    if not shaped:
+        errors["prerequisites"] = "Must be groups of course codes."
+        return []
+    groups = prerequisites.normalise(groups)
+    bad = sorted({code for group in groups for code in group
+                  if not COURSE_CODE_RE.match(code)})
+    if bad:
+        errors["prerequisites"] = (f"Not a course code: {', '.join(bad)}. Write codes like "
+                                   "MATH-101, groups apart with ';' and choices with 'or'.")
+    elif len(groups) > prerequisites.MAX_GROUPS or any(
+            len(group) > prerequisites.MAX_CODES_PER_GROUP for group in groups):
+        errors["prerequisites"] = (f"At most {prerequisites.MAX_GROUPS} groups of "
+                                   f"{prerequisites.MAX_CODES_PER_GROUP} codes.")
+    return groups
+
+
+def duplicate_fields(model, values, exclude_id, unique_fields):
     """{field: message} for each unique field whose value another row already has."""
     errors = {}
     for field, label in unique_fields.items():
@@ -117,48 +171,62 @@ def _duplicates(model, values, unique_fields, exclude_id):
     return errors
 
 
-def _save(model, values, unique_fields, record=None):
-    """Insert or update; the unique indexes decide, the lookup only words the message."""
+def save_record(model, values, duplicates, record=None, then=None):
+    """Insert or update, then `then(saved)` in the same transaction; the unique indexes
+    decide, `duplicates(values, exclude_id)` only words the message."""
     try:
         with db.atomic():
-            if record is None:
-                return model.create(**values)
+            saved = record if record is not None else model()
             for key, value in values.items():
-                setattr(record, key, value)
-            record.save()
-            return record
+                setattr(saved, key, value)
+            saved.save(force_insert=record is None)
+            if then is not None:
+                then(saved)
+            return saved
     except IntegrityError:
-        errors = _duplicates(model, values, unique_fields, record.id if record else None)
+        errors = duplicates(values, record.id if record else None)
         raise DuplicateRecord(errors or {"__all__": "This record clashes with another."}) \
             from None
 
 
 STUDENT_UNIQUE = {"email": "email", "student_number": "student number"}
-COURSE_UNIQUE = {"code": "code"}
+student_duplicates = functools.partial(duplicate_fields, Student, unique_fields=STUDENT_UNIQUE)
 
 
-def get_student(student_id):
-    student = Student.get_or_none(Student.id == student_id)
-    if student is None:
-        raise RecordNotFound("student", student_id)
-    return student
+def _course_duplicates(record, values, exclude_id):
+    """A course code is unique within its term (and among courses with no term)."""
+    code = values.get("code", record.code if record else None)
+    term_id = values.get("term_id", record.term_id if record else None)
+    query = Course.select(Course.id).where(
+        Course.code == code, Course.term.is_null() if term_id is None else Course.term == term_id)
+    if exclude_id is not None:
+        query = query.where(Course.id != exclude_id)
+    if not query.exists():
+        return {}
+    where = "with no term" if term_id is None else "in this term"
+    return {"code": f"Another course {where} already has this code."}
 
 
-def get_course(course_id):
-    course = Course.get_or_none(Course.id == course_id)
-    if course is None:
-        raise RecordNotFound("course", course_id)
-    return course
+def get_record(model, record_id):
+    """The `model` row with this id, or RecordNotFound naming its kind."""
+    record = model.get_or_none(model.id == record_id)
+    if record is None:
+        raise RecordNotFound(model.__name__.lower(), record_id)
+    return record
+
+
+get_student = functools.partial(get_record, Student)
+get_course = functools.partial(get_record, Course)
 
 
 def create_student(data):
-    return _save(Student, clean_student(data), STUDENT_UNIQUE)
+    return save_record(Student, clean_student(data), student_duplicates)
 
 
 def update_student(student_id, data):
     """Partial update: only the keys present in `data` change."""
     student = get_student(student_id)
-    return _save(Student, clean_student(data, partial=True), STUDENT_UNIQUE, student)
+    return save_record(Student, clean_student(data, partial=True), student_duplicates, student)
 
 
 def delete_student(student_id):
@@ -172,16 +240,31 @@ def delete_student(student_id):
         promote_waiting(course_ids)
 
 
+def _save_course(values, record=None):
+    """The course row, then (same transaction) its meetings and prerequisites when given."""
+    meetings, groups = values.pop("meetings", None), values.pop("prerequisites", None)
+
+    def save_lists(course):
+        if meetings is not None:
+            schedule.replace_meetings(course.id, meetings)
+        if groups is not None:
+            prerequisites.replace_prerequisites(course.id, groups)
+    return save_record(Course, values, functools.partial(_course_duplicates, record), record,
+                 save_lists)
+
+
 def create_course(data):
-    return _save(Course, clean_course(data), COURSE_UNIQUE)
+    return _save_course(clean_course(data))
 
 
 def update_course(course_id, data):
-    """Partial update; a raised capacity gives the new seats to the waitlist."""
+    """Partial update; `meetings` and `prerequisites`, when given, replace the lists; a
+    raised capacity gives the new seats to the waitlist."""
     with write_transaction():
         _lock_courses([course_id])
         course = get_course(course_id)
-        values = clean_course(data, partial=True, enrolled=course.enrolled_count)
-        saved = _save(Course, values, COURSE_UNIQUE, course)
+        values = clean_course(data, partial=True, enrolled=course.enrolled_count,
+                              current_capacity=course.capacity)
+        saved = _save_course(values, course)
         promote_waiting([course_id])
     return saved

@@ -20,6 +20,7 @@ from ..db import fetch_all, insert_rows, is_sqlite, placeholders, run_sql, write
 from ..models import WaitlistEntry, utcnow
 from . import audit, outbox
 from .audit import PROMOTE, WAITLIST_ADD, WAITLIST_REMOVE
+from .conflicts import find_conflicts
 from .enrollment import (CourseFull, CourseNotFound, EnrollmentError, StudentNotFound,
                          _insert_enrollments, _lock_courses, _require_student)
 
@@ -115,11 +116,14 @@ class _Candidate(NamedTuple):
 
 def blocking_conflicts(course_id, student_ids):
     """{student_id: [conflict, ...]} for those of `student_ids` whom enrolling in the course
-    would now make clash with their timetable or miss a prerequisite; they stay waiting.
+    would now make clash with their timetable or miss a prerequisite (rules/conflicts.py);
+    they stay waiting.
 
-    The one place promotion asks the enrollment conflict rules. Courses have no meeting
-    times or prerequisites yet, so nobody is blocked."""
-    return {}
+    The one place promotion asks the enrollment conflict rules. One query."""
+    blocked = {}
+    for conflict in find_conflicts(student_ids, [course_id]):
+        blocked.setdefault(conflict.student_id, []).append(conflict)
+    return blocked
 
 
 # What was promoted during the current unit of work (a web request), for the page that
