@@ -58,3 +58,9 @@ def test_every_response_carries_security_headers(client):
     assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Referrer-Policy"] == "same-origin"
+
+
+def test_a_school_timezone_that_is_no_zone_is_refused_at_start(tmp_path):
+    with pytest.raises(RuntimeError, match="SCHOOL_TIMEZONE='Mars/Olympus'"):
+        create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}",
+                    "SCHOOL_TIMEZONE": "Mars/Olympus"})

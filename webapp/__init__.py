@@ -28,6 +28,7 @@ def create_app(config=None):
             raise RuntimeError("SECRET_KEY is not set: export SECRET_KEY, or run `make run` "
                                "which writes one to instance/secret_key")
         app.config["SECRET_KEY"] = secrets.token_hex(32)
+    _check_school_timezone(app.config["SCHOOL_TIMEZONE"])
 
     from . import api, errors, request_log, security
     from .ops import cli, health, users_cli
@@ -47,6 +48,19 @@ def create_app(config=None):
     cli.register(app)
     users_cli.register(app)
     return app
+
+
+def _check_school_timezone(zone_name):
+    """Refuse to start with a SCHOOL_TIMEZONE that is no zone (rather than fail on the
+    first student page)."""
+    from zoneinfo import ZoneInfoNotFoundError
+
+    from .rules.terms import school_zone
+    try:
+        school_zone(zone_name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise RuntimeError(f"SCHOOL_TIMEZONE={zone_name!r} is not a time zone: use a name "
+                           "like Europe/London or America/Chicago") from None
 
 
 def _register_db_hooks(app):
