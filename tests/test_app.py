@@ -100,3 +100,9 @@ def test_browsers_are_told_to_use_https_unless_debugging(app, client):
     assert client.get("/").headers["Strict-Transport-Security"] == "max-age=31536000"
     app.debug = True  # FLASK_DEBUG=1: served over plain http on a laptop
     assert "Strict-Transport-Security" not in client.get("/").headers
+
+
+def test_a_school_timezone_that_is_no_zone_is_refused_at_start(tmp_path):
+    with pytest.raises(RuntimeError, match="SCHOOL_TIMEZONE='Mars/Olympus'"):
+        create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}",
+                    "SCHOOL_TIMEZONE": "Mars/Olympus"})

@@ -183,3 +183,8 @@ def test_a_toggle_refreshes_the_timetable_out_of_band(client, school, make_cours
     assert 'id="meets-%d">Fri 13:00–14:00' % art.id in html
     # a course without meeting times leaves the week as it was: no timetable, no query
     assert 'id="timetable"' not in tick(client, ada, make_course(code="ART-2", term=fall))
+
+
+def test_utc_needs_no_time_zone_database():
+    from datetime import timezone
+    assert terms.school_zone("UTC") is timezone.utc

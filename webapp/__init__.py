@@ -29,6 +29,7 @@ def create_app(config=None):
         if not (app.config.get("DEBUG") or app.config.get("TESTING")):
             raise MissingSecretKey()
         app.config["SECRET_KEY"] = secrets.token_hex(32)
+    _check_school_timezone(app.config["SCHOOL_TIMEZONE"])
 
     from . import api, errors, input_guard, original_paths, request_log, security
     from .ops import cli, health, mailer, users_cli
@@ -64,6 +65,19 @@ def _trust_proxies(app, count):
     if count:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count,
                                 x_port=count)
+
+
+def _check_school_timezone(zone_name):
+    """Refuse to start with a SCHOOL_TIMEZONE that is no zone (rather than fail on the
+    first student page)."""
+    from zoneinfo import ZoneInfoNotFoundError
+
+    from .rules.terms import school_zone
+    try:
+        school_zone(zone_name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise RuntimeError(f"SCHOOL_TIMEZONE={zone_name!r} is not a time zone: use a name "
+                           "like Europe/London or America/Chicago") from None
 
 
 def _register_db_hooks(app):

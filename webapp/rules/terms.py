@@ -6,7 +6,7 @@ a term with courses cannot be deleted.
 """
 import functools
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
 from peewee import fn
@@ -115,9 +115,15 @@ def delete_term(term_id):
     term.delete_instance()
 
 
+def school_zone(zone_name):
+    """The tzinfo of SCHOOL_TIMEZONE (UTC needs no tz database); ZoneInfoNotFoundError
+    for a name that is no zone."""
+    return timezone.utc if zone_name.upper() == "UTC" else ZoneInfo(zone_name)
+
+
 def today(zone_name="UTC"):
     """The school's date now (SCHOOL_TIMEZONE): the day a term 'contains'."""
-    return datetime.now(ZoneInfo(zone_name)).date()
+    return datetime.now(school_zone(zone_name)).date()
 
 
 @dataclass(frozen=True)
