@@ -20,6 +20,7 @@ from ..rules.terms import TermView, list_terms
 from ..rules.waitlist import NotWaiting, PromotionBlocked
 from .course_form import course_form_page, prerequisites_in_words
 from .forms import CourseForm
+from .history import undo_message
 from .ui import get_or_404, int_list, paginate, promotion_messages
 
 bp = Blueprint("courses", __name__, url_prefix="/courses")
@@ -246,11 +247,13 @@ def remove_student(course_id, student_id):
     if request.method == "GET":
         return render_template("courses/confirm_remove.html", course=course, student=student)
     try:
-        unenroll(student_id, course_id)
+        event = unenroll(student_id, course_id)
     except (NotEnrolled, StudentNotFound):
         flash(f"{student.name} was not on the roster.", "error")
     else:
-        flash(_with_promotions(f"Removed {student.name} from {course.code}."), "success")
+        event.code = course.code
+        flash(undo_message(_with_promotions(f"Removed {student.name} from {course.code}."),
+                           event, return_to="course"), "success")
     return redirect(url_for(".show", course_id=course_id), 303)
 
 
