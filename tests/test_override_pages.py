@@ -65,7 +65,7 @@ def test_enroll_anyway_with_a_reason_enrolls_and_says_so_in_history(client, clas
     assert response.status_code == 200 and enrolled(ada, maths)
     assert "checked" in checkbox(html, maths) and "Enroll anyway" not in html
     assert "Enrolled in MATH-201" in html and "Enrolled in 2 courses." in html
-    assert re.search(r"enrolled in MATH-201\s*<span class=\"override-reason\">— overridden: "
+    assert re.search(r"enrolled Ada Lovelace in MATH-201\s*<span class=\"override-reason\">— overridden: "
                      r"Took MATH-101 abroad.</span>", html)
     assert 'hx-swap-oob="true"' in html and "Clash with PHY-201" in html   # the week
     event = EnrollmentEvent.get(EnrollmentEvent.course == maths.id)

@@ -181,8 +181,9 @@ def test_a_toggle_refreshes_the_timetable_out_of_band(client, school, make_cours
     assert '<div id="timetable" class="timetable" hx-swap-oob="true">' in html
     assert "<strong>ART-1</strong>" in html
     assert 'id="meets-%d">Fri 13:00–14:00' % art.id in html
-    # a course without meeting times leaves the week as it was: no timetable, no query
-    assert 'id="timetable"' not in tick(client, ada, make_course(code="ART-2", term=fall))
+    # a course without meeting times joins the list under the week
+    html = tick(client, ada, make_course(code="ART-2", title="Sketching", term=fall))
+    assert "Without meeting times: ART-2 — Sketching." in html
 
 
 def test_utc_needs_no_time_zone_database():

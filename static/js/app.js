@@ -40,6 +40,11 @@
     }
   });
 
+  // A Print button (class lists): the browser's print dialog; print.css does the rest.
+  document.addEventListener("click", function (event) {
+    if (event.target.closest("button[data-print]")) window.print();
+  });
+
   // A row swapped in by htmx must respect the filter still typed in the box.
   document.addEventListener("htmx:after:swap", function () {
     document.querySelectorAll("input[data-filter]").forEach(applyFilter);

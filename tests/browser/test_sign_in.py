@@ -39,12 +39,14 @@ def test_a_registrar_signs_in_ticks_a_course_and_sees_it_in_history(fresh_page, 
     fresh_page.get_by_role("checkbox", name="MATH-101 — Algebra").check()
     history = fresh_page.get_by_role("region", name="History")
     expect(history.get_by_role("listitem")).to_have_count(1)
-    expect(history.get_by_role("listitem")).to_contain_text("Rita Registrar enrolled in MATH-101")
+    expect(history.get_by_role("listitem")).to_contain_text(
+        "Rita Registrar enrolled Ada Lovelace in MATH-101")
     expect(fresh_page.get_by_text("No enrollment changes yet.")).to_be_hidden()
     fresh_page.get_by_role("checkbox", name="MATH-101 — Algebra").uncheck()
-    expect(history.get_by_role("listitem").first).to_contain_text("removed from MATH-101")
-    history.get_by_role("button", name="Undo removal from MATH-101").click()
-    expect(fresh_page.get_by_text("Enrolled in MATH-101 again.")).to_be_visible()
+    expect(history.get_by_role("listitem").first).to_contain_text(
+        "removed Ada Lovelace from MATH-101")
+    history.get_by_role("button", name="Undo removal of Ada Lovelace from MATH-101").click()
+    expect(fresh_page.get_by_text("Enrolled Ada Lovelace in MATH-101 again.")).to_be_visible()
     expect(fresh_page.get_by_role("checkbox", name="MATH-101 — Algebra")).to_be_checked()
     assert enrolled(student, course)
 

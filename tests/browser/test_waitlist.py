@@ -34,7 +34,8 @@ def test_joining_and_leaving_the_waitlist_in_place(page, make_student, make_cour
     expect(row).to_contain_text("Waitlisted — 3rd of 3")
     expect(page.get_by_role("status").filter(
         has_text="Waitlisted for BIO-1: 3rd in line")).to_have_count(1)
-    expect(page.locator("#history-list")).to_contain_text("added to the waitlist for BIO-1")
+    expect(page.locator("#history-list")).to_contain_text(
+        "Rita Registrar added Ada Lovelace to the waitlist for BIO-1")
     assert waiting(student, course) and still_same_page(page)
     assert_no_violations(page)
 

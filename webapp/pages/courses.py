@@ -9,6 +9,7 @@ from flask import (Blueprint, Response, abort, flash, redirect, render_template,
 from ..models import ANY_TERM, Course, Student, Term
 from ..rules import records, waitlist
 from ..rules.audit import course_history
+from ..rules.class_lists import class_lists, term_course_ids
 from ..rules.conflicts import conflict_messages
 from ..rules.enrollment import (CourseFull, CourseNotFound, EnrollmentConflicts, NotEnrolled,
                                 StudentNotFound, UnknownStudents, course_roster,
@@ -19,6 +20,7 @@ from ..rules.terms import TermView, list_terms
 from ..rules.waitlist import NotWaiting, PromotionBlocked
 from .course_form import course_form_page, prerequisites_in_words
 from .forms import CourseForm
+from .history import undo_message
 from .ui import get_or_404, int_list, paginate, promotion_messages
 
 bp = Blueprint("courses", __name__, url_prefix="/courses")
@@ -119,6 +121,59 @@ def show(course_id):
                            events=course_history(course_id))
 
 
+# Class lists (print): ?variant= chooses the plain list or the sign-in sheet.
+CLASS_LIST_VARIANTS = {"": "Class list", "sign-in": "Sign-in sheet"}
+
+
+def _variant():
+    variant = request.args.get("variant", "").strip()
+    if variant not in CLASS_LIST_VARIANTS:
+        abort(400, description="variant must be sign-in or left out.")
+    return variant
+
+
+def _class_lists_page(course_ids, about, back_url, **link_args):
+    """The class lists of `course_ids` (`about`: what the heading says they are), one
+    course a printed page; `link_args` rebuild this URL for the other variant."""
+    variant = _variant()
+    try:
+        lists = class_lists(course_ids)
+    except CourseNotFound as error:
+        abort(404, description=f"There is no course with id {error.course_id}.")
+    other = "" if variant else "sign-in"
+    return render_template("courses/class_lists.html", lists=lists, about=about,
+                           kind=CLASS_LIST_VARIANTS[variant], sign_in=bool(variant),
+                           other_kind=CLASS_LIST_VARIANTS[other], back_url=back_url,
+                           other_url=url_for(request.endpoint, variant=other or None,
+                                             **link_args))
+
+
+@bp.get("/<int:course_id>/class-list")
+def class_list(course_id):
+    """One course's class list (or sign-in sheet, `?variant=sign-in`), to print."""
+    course = get_or_404(Course, course_id)
+    return _class_lists_page([course_id], course.code, _page_url(course), course_id=course_id)
+
+
+@bp.get("/class-lists")
+def several_class_lists():
+    """Class lists of several courses, one a printed page: `?ids=1&ids=2`, or every course
+    of a term (`?term=<id>`, `none` for the courses with no term)."""
+    ids = int_list("ids", request.args)
+    term_choice = request.args.get("term", "").strip()
+    if ids and term_choice:
+        abort(400, description="Give either course ids or a term, not both.")
+    if ids:
+        return _class_lists_page(ids, f"{len(_unique(ids))} courses", url_for(".index"),
+                                 ids=ids)
+    if not term_choice:
+        abort(400, description="Choose the courses: ?ids=… (several) or ?term=… (a term).")
+    term = _term_filter(list_terms())  # an id or None (`none`); unknown: 404
+    about = Term.get_by_id(term).name if term else "Courses without a term"
+    return _class_lists_page(term_course_ids(term), about,
+                             url_for(".index", term=term_choice), term=term_choice)
+
+
 def _unique(ids):
     return list(dict.fromkeys(ids))
 
@@ -192,11 +247,13 @@ def remove_student(course_id, student_id):
     if request.method == "GET":
         return render_template("courses/confirm_remove.html", course=course, student=student)
     try:
-        unenroll(student_id, course_id)
+        event = unenroll(student_id, course_id)
     except (NotEnrolled, StudentNotFound):
         flash(f"{student.name} was not on the roster.", "error")
     else:
-        flash(_with_promotions(f"Removed {student.name} from {course.code}."), "success")
+        event.code = course.code
+        flash(undo_message(_with_promotions(f"Removed {student.name} from {course.code}."),
+                           event, return_to="course"), "success")
     return redirect(url_for(".show", course_id=course_id), 303)
 
 

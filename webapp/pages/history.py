@@ -1,5 +1,8 @@
-"""Undo from the History list: re-enroll a student an unenrollment removed."""
-from flask import Blueprint, abort, flash, redirect, url_for
+"""Undo from a History list (student or course page) or from the "Removed …" message of
+a roster removal: re-enroll a student an unenrollment removed."""
+from flask import Blueprint, abort, flash, get_template_attribute, redirect, request, url_for
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup, escape
 
 from ..models import Student
 from ..rules import enrollment
@@ -10,10 +13,21 @@ from .ui import get_or_404
 bp = Blueprint("history", __name__)
 
 
+def undo_message(message, event, return_to=None):
+    """`message` (text) followed by an Undo button for the unenroll `event` (with .id,
+    .student_id, .student_name, .code), as markup to flash."""
+    undo_form = get_template_attribute("history/_undo.html", "undo_form")
+    return Markup("{} {}").format(escape(message), undo_form(event, generate_csrf(), return_to))
+
+
 @bp.post("/students/<int:student_id>/history/<int:event_id>/undo")
 def undo(student_id, event_id):
-    get_or_404(Student, student_id)
-    back = redirect(url_for("students.show", student_id=student_id), 303)
+    """Undo; with `course_id` (posted from a course page) back to that course's page, else
+    to the student's."""
+    student = get_or_404(Student, student_id)
+    course_id = request.form.get("course_id", type=int)
+    back = redirect(url_for("courses.show", course_id=course_id) if course_id
+                    else url_for("students.show", student_id=student_id), 303)
     try:
         result = enrollment.undo_unenroll(event_id, student_id)
     except StudentNotFound:
@@ -29,7 +43,7 @@ def undo(student_id, event_id):
         return back
     (course,) = result.courses.values()
     if result.enrolled:
-        flash(f"Enrolled in {course.code} again.", "success")
+        flash(f"Enrolled {student.name} in {course.code} again.", "success")
     else:
-        flash(f"Already enrolled in {course.code}.", "success")
+        flash(f"{student.name} is already enrolled in {course.code}.", "success")
     return back

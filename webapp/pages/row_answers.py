@@ -35,14 +35,13 @@ def refusal_reasons(error):
 
 
 def changed_row(student_id, result, course_id, ticked):
-    """The row after an effective (or no-op) change of `course_id`, with the timetable
-    of the course's term when the course has meetings (else the week did not change)."""
+    """The row after an effective (or no-op) change of `course_id`, with the week and the
+    summary of courses of the course's term (both list the course, with or without
+    meeting times, so both are read again: one query)."""
     course = result.courses[course_id]
-    week, meets = None, ""
-    if course.has_rules:
-        week, found = student_week(student_id, course.term_id, no_term=course.term_id is None,
-                                   also=[course_id])
-        meets = found.get(course_id, "")
+    week, found = student_week(student_id, course.term_id, no_term=course.term_id is None,
+                               also=[course_id])
+    meets = found.get(course_id, "")
     if not ticked:
         # A removal may have promoted someone: read the row again for its waitlist part.
         course = checklist_row(student_id, course_id) or course

@@ -54,10 +54,16 @@ EVENT_COLUMNS = ("student_id", "course_id", "action", "actor_id", "actor_name", 
                  "at", "override_reason")
 
 
+# A single event comes back with its id (so a page can offer Undo) and its student's name
+# (so a page can say who, "… enrolled Ada Lovelace in …", without another query).
+_RETURNING_ONE = ("RETURNING id, (SELECT s.name FROM students s "
+                  "WHERE s.id = enrollment_events.student_id)")
+
+
 def record(changes):
     """Write one event per (action, student_id, course_id[, override_reason]) and return
-    them as unsaved-looking EnrollmentEvent objects (a single event carries its new id, so
-    a page can offer Undo).
+    them as unsaved-looking EnrollmentEvent objects (a single event carries its new id and
+    `.student_name`).
 
     Call inside the change's transaction, so history and data commit or fail together."""
     actor = current_actor()
@@ -68,10 +74,10 @@ def record(changes):
     if not rows:
         return []
     returned = insert_rows("enrollment_events", EVENT_COLUMNS, rows,
-                           "RETURNING id" if len(rows) == 1 else "")
+                           _RETURNING_ONE if len(rows) == 1 else "")
     events = [EnrollmentEvent(**dict(zip(EVENT_COLUMNS, row))) for row in rows]
     if returned:
-        events[0].id = returned[0][0]
+        events[0].id, events[0].student_name = returned[0]
     return events
 
 
@@ -106,18 +112,24 @@ def _events(column, value, limit):
     return [HistoryEntry(*row[:6], to_time(row[6]), *row[7:]) for row in rows]
 
 
-def student_history(student_id, limit=50):
-    """The student's newest events first, each with `.code` and `.student_name`.
-
-    `.undoable` marks an unenroll that is still the latest word on its course (so the
-    student is out of it now and Undo makes sense)."""
-    events, seen = _events("student_id", student_id, limit), set()
+def _mark_undoable(events):
+    """`.undoable` marks an unenroll that is still the latest word on its student and
+    course (so the student is out of it now and Undo makes sense)."""
+    seen = set()
     for event in events:
-        event.undoable = event.action == UNENROLL and event.course_id not in seen
-        seen.add(event.course_id)
+        pair = (event.student_id, event.course_id)
+        event.undoable = event.action == UNENROLL and pair not in seen
+        seen.add(pair)
     return events
 
 
+def student_history(student_id, limit=50):
+    """The student's newest events first, each with `.code`, `.student_name` and
+    `.undoable`."""
+    return _mark_undoable(_events("student_id", student_id, limit))
+
+
 def course_history(course_id, limit=50):
-    """The course's newest events first, each with `.code`."""
-    return _events("course_id", course_id, limit)
+    """The course's newest events first, each with `.code`, `.student_name` and
+    `.undoable`."""
+    return _mark_undoable(_events("course_id", course_id, limit))

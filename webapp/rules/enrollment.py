@@ -267,7 +267,8 @@ def enroll(student_id, course_ids, override=None):
 
 
 def unenroll(student_id, course_id):
-    """Remove one enrollment; raises StudentNotFound or NotEnrolled when there is none."""
+    """Remove one enrollment and return its history event (with its id, for Undo);
+    raises StudentNotFound or NotEnrolled when there is none."""
     with write_transaction():
         deleted = (StudentCourse.delete()
                    .where(StudentCourse.student == student_id,
@@ -276,8 +277,9 @@ def unenroll(student_id, course_id):
         if not deleted:
             _require_student(student_id)
             raise NotEnrolled(student_id, course_id)
-        audit.record([(UNENROLL, student_id, course_id)])
+        (event,) = audit.record([(UNENROLL, student_id, course_id)])
         _promote_waiting([course_id])
+    return event
 
 
 def enroll_students(course_id, student_ids):

@@ -39,6 +39,15 @@ class Block:
         return span_text(self.start, self.end)
 
 
+@dataclass(frozen=True)
+class CourseLine:
+    """One of the week's courses in a line (the student page's summary)."""
+    course_id: int
+    code: str
+    title: str
+    meets: str  # its meetings in words, "" without any
+
+
 @dataclass
 class Timetable:
     days: tuple = WORK_DAYS
@@ -46,6 +55,7 @@ class Timetable:
     last_hour: int = 17
     blocks: list = field(default_factory=list)        # by day, then start
     unscheduled: list = field(default_factory=list)   # (code, title) without meetings
+    courses: list = field(default_factory=list)       # every CourseLine, by code
 
     @property
     def hours(self):
@@ -74,20 +84,22 @@ class Timetable:
 def lay_out(courses):
     """A Timetable of `courses`: (course_id, code, title, [Meeting]) each."""
     blocks, unscheduled = [], []
+    lines = [CourseLine(course_id, code, title, "; ".join(m.text for m in meetings))
+             for course_id, code, title, meetings in courses]
     for course_id, code, title, meetings in courses:
         if not meetings:
             unscheduled.append((code, title))
         blocks += [Block(course_id, code, title, day, m.start, m.end, m.room)
                    for m in meetings for day in m.days]
     if not blocks:
-        return Timetable(unscheduled=unscheduled)
+        return Timetable(unscheduled=unscheduled, courses=lines)
     used = {block.day for block in blocks}
     days = tuple(day for day in WEEKDAYS if day in WORK_DAYS or day in used)
     blocks.sort(key=lambda b: (WEEKDAYS.index(b.day), b.start, b.end, b.code))
     for day in used:
         _place_side_by_side([b for b in blocks if b.day == day])
     return Timetable(days, min(b.start for b in blocks) // 60,
-                     math.ceil(max(b.end for b in blocks) / 60), blocks, unscheduled)
+                     math.ceil(max(b.end for b in blocks) / 60), blocks, unscheduled, lines)
 
 
 def _place_side_by_side(day_blocks):
