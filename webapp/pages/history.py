@@ -1,10 +1,12 @@
-"""Undo from the History list: re-enroll a student an unenrollment removed."""
-from flask import Blueprint, abort, flash, redirect, url_for
+"""Undo from a History list (a student's, or the desk's latest changes): re-enroll a
+student an unenrollment removed."""
+from flask import Blueprint, abort, flash, redirect, request, url_for
 
 from ..models import Student
 from ..rules import enrollment
 from ..rules.conflicts import conflict_messages
 from ..rules.enrollment import CourseFull, EnrollmentConflicts, NotUndoable, StudentNotFound
+from ..security import safe_next
 from .ui import get_or_404
 
 bp = Blueprint("history", __name__)
@@ -13,7 +15,9 @@ bp = Blueprint("history", __name__)
 @bp.post("/students/<int:student_id>/history/<int:event_id>/undo")
 def undo(student_id, event_id):
     get_or_404(Student, student_id)
-    back = redirect(url_for("students.show", student_id=student_id), 303)
+    # Back to where the Undo was (the desk sends `next`), else the student's page.
+    back = redirect(safe_next(request.form.get("next"))
+                    or url_for("students.show", student_id=student_id), 303)
     try:
         result = enrollment.undo_unenroll(event_id, student_id)
     except StudentNotFound:

@@ -92,16 +92,18 @@ class HistoryEntry:
 
 
 def _events(column, value, limit):
-    """Newest first. Hand-written SQL (db.fetch_all): the student page, the busiest one,
-    shows this list, and building it through peewee cost more than running it."""
+    """Newest first; `column` None for the whole school's. Hand-written SQL
+    (db.fetch_all): the student page, the busiest one, shows this list, and building it
+    through peewee cost more than running it."""
+    where = f"WHERE e.{column} = ?" if column else ""
     rows = fetch_all(f"""SELECT e.id, e.student_id, e.course_id, e.action, e.actor_name,
                                 e.request_id, e.at, e.override_reason, c.code, s.name
                          FROM enrollment_events e
                          JOIN courses c ON c.id = e.course_id
                          JOIN students s ON s.id = e.student_id
-                         WHERE e.{column} = ?
+                         {where}
                          ORDER BY e.at DESC, e.id DESC{" LIMIT ?" if limit else ""}""",
-                     value, *([limit] if limit else []))
+                     *([value] if column else []), *([limit] if limit else []))
     to_time = EnrollmentEvent.at.python_value
     return [HistoryEntry(*row[:6], to_time(row[6]), *row[7:]) for row in rows]
 
@@ -111,10 +113,23 @@ def student_history(student_id, limit=50):
 
     `.undoable` marks an unenroll that is still the latest word on its course (so the
     student is out of it now and Undo makes sense)."""
-    events, seen = _events("student_id", student_id, limit), set()
+    return _mark_undoable(_events("student_id", student_id, limit))
+
+
+def school_history(limit=20):
+    """The whole school's newest events first (the desk's "Latest changes"), each with
+    `.code`, `.student_name` and `.undoable` as in student_history; `limit` None for all."""
+    return _mark_undoable(_events(None, None, limit))
+
+
+def _mark_undoable(events):
+    """Mark each unenroll that is still the latest word on its student and course. Any
+    later event of that pair is newer, so it is in the list too (newest first, limited)."""
+    seen = set()
     for event in events:
-        event.undoable = event.action == UNENROLL and event.course_id not in seen
-        seen.add(event.course_id)
+        pair = (event.student_id, event.course_id)
+        event.undoable = event.action == UNENROLL and pair not in seen
+        seen.add(pair)
     return events
 
 
