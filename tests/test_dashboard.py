@@ -3,7 +3,7 @@ lists' CSV files, empty states, Undo from the latest changes, a flat query budge
 import csv
 import io
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from playhouse.test_utils import assert_query_count
@@ -202,13 +202,34 @@ def grow(make_course, make_student, term, courses, students):
         make_student()
 
 
-def test_the_desk_costs_five_queries_however_much_data(client, now_term, make_course,
-                                                       make_student):
+def test_the_desk_costs_six_queries_however_much_data(client, staff_client, now_term,
+                                                      make_course, make_student):
     current, _ = now_term
     grow(make_course, make_student, current, 1, 1)
-    with assert_query_count(5):  # session, terms, courses, students, latest changes
+    with assert_query_count(6):  # session, terms, courses, students, latest changes, jobs
         small = main_html(client)
     grow(make_course, make_student, current, 12, 60)
-    with assert_query_count(5):
+    with assert_query_count(6):
         large = main_html(client)
     assert small.count("<g class=") == 1 and large.count("<g class=") == 13
+    with assert_query_count(5):  # staff: no import jobs
+        main_html(staff_client)
+
+
+def test_registrars_see_the_latest_import_jobs_with_their_status(client, staff_client,
+                                                                 registrar):
+    from webapp.models import ImportJob
+    assert "No imports yet." in panel(main_html(client), "jobs-heading")
+    for n, status in enumerate(["done", "failed", "running", "queued", "done", "done"]):
+        ImportJob.create(filename=f"bundle-{n}.zip", stored_path=f"/tmp/{n}", dry_run=n == 0,
+                         strict=False, allow_removals=False, status=status, progress=0.5,
+                         created_by=registrar if n else None,
+                         created_at=datetime(2026, 12, 1, 9, n))
+    jobs = panel(main_html(client), "jobs-heading")
+    assert table_rows(jobs) == [["bundle-5.zip", "Done", "2026-12-01 09:05", "Rita Registrar"],
+                                ["bundle-4.zip", "Done", "2026-12-01 09:04", "Rita Registrar"],
+                                ["bundle-3.zip", "Queued", "2026-12-01 09:03", "Rita Registrar"],
+                                ["bundle-2.zip", "Running (50%)", "2026-12-01 09:02",
+                                 "Rita Registrar"],
+                                ["bundle-1.zip", "Failed", "2026-12-01 09:01", "Rita Registrar"]]
+    assert 'aria-labelledby="jobs-heading"' not in main_html(staff_client)

@@ -1,8 +1,10 @@
 """The registrar's desk (`/`): one term at a time (`?term=`, as on the student page), how
 full its courses are (a chart and the same figures in a table), the full ones and who
 waits, the students in no course of it, and the school's latest changes; each list also
-as CSV. Five queries however much data: session, terms, courses, students, history."""
-from flask import Blueprint, render_template
+as CSV; for registrars the latest OneRoster import jobs. Five queries however much data
+(session, terms, courses, students, history), six with the jobs."""
+from flask import Blueprint, g, render_template, url_for
+from werkzeug.routing import BuildError
 
 from ..rules import dashboard, terms
 from ..rules.audit import school_history
@@ -14,6 +16,9 @@ bp = Blueprint("main", __name__)
 exports.register(bp)
 
 LATEST_CHANGES = 20
+# The Import page's report of one job (webapp/pages/imports.py); the panel links to it once
+# that page is there.
+IMPORT_JOB_PAGE = "imports.show"
 CHANGES_CSV = 10_000  # the newest changes a CSV carries (the API pages through the rest)
 CHART_ROW = 22  # px per bar in the chart's coordinate space
 
@@ -30,7 +35,17 @@ def home():
     return render_template("dashboard/index.html", terms=all_terms, view=view, fill=fill,
                            full=dashboard.full_courses(fill),
                            unenrolled=dashboard.students_without_course(view.term_id),
-                           changes=school_history(LATEST_CHANGES), chart_row=CHART_ROW)
+                           changes=school_history(LATEST_CHANGES), chart_row=CHART_ROW,
+                           jobs=dashboard.latest_import_jobs() if g.can_edit else None)
+
+
+@bp.app_template_global()
+def import_job_url(job_id):
+    """The report page of an import job, or None while the app has no such page."""
+    try:
+        return url_for(IMPORT_JOB_PAGE, job_id=job_id)
+    except BuildError:
+        return None
 
 
 def _csv_name(view, what):

@@ -1,13 +1,16 @@
 """What the registrar's desk shows for one term: how full each course is, the full courses
 and who waits for them, the students in no course of the term, and the school's latest
-changes. Each is one query, whatever the number of courses or students (no Flask here).
+changes, and the latest import jobs. Each is one query, whatever the number of courses or
+students (no Flask here).
 
 A term is given by its id, or None for the courses that belong to no term.
 """
 from dataclasses import dataclass
 
+from peewee import JOIN
+
 from ..db import fetch_all
-from ..models import Seats, WaitlistEntry
+from ..models import ImportJob, Seats, User, WaitlistEntry
 
 # The students-without-a-course list on the page; its CSV has them all.
 SHOWN_STUDENTS = 50
@@ -98,3 +101,15 @@ class StudentRow:
     name: str
     email: str
     student_number: str | None
+
+
+LATEST_JOBS = 5
+
+
+def latest_import_jobs(limit=LATEST_JOBS):
+    """The newest OneRoster import jobs first, each with `.uploaded_by` (the uploader's
+    name, None when unknown). One query."""
+    return list(ImportJob.select(ImportJob, User.name.alias("uploaded_by"))
+                .join(User, JOIN.LEFT_OUTER, on=(ImportJob.created_by == User.id))
+                .order_by(ImportJob.created_at.desc(), ImportJob.id.desc())
+                .limit(limit).objects())
