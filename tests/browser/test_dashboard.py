@@ -132,3 +132,19 @@ def test_staff_are_told_once_see_no_form_links_and_get_an_explaining_403(staff_p
     expect(staff_page.get_by_text("This form is for registrars.", exact=False)).to_be_visible()
     expect(staff_page.get_by_role("textbox")).to_have_count(0)
     assert_no_violations(staff_page)
+
+
+def test_the_desk_prints_its_figures_without_controls(page, desk):
+    his = Course.get(Course.code == "HIS-1")
+    enrollment.unenroll(enrollment.course_roster(his.id)[0].id, his.id)  # an Undo to hide
+    page.goto("/")
+    expect(page.get_by_role("button", name="Undo", exact=False)).to_be_visible()
+    page.emulate_media(media="print")
+    expect(page.get_by_role("img", name="How full each course in This term is")).to_be_visible()
+    expect(page.get_by_role("table").first).to_be_visible()
+    for hidden in (page.get_by_role("navigation", name="Main"),
+                   page.get_by_label("Term", exact=True),
+                   page.get_by_role("link", name="Download (CSV)").first,
+                   page.get_by_role("button", name="Undo", exact=False)):
+        expect(hidden).to_be_hidden()
+    assert page.pdf(format="A4")[:4] == b"%PDF"
