@@ -96,13 +96,17 @@ def _events(column, value, limit):
     (db.fetch_all): the student page, the busiest one, shows this list, and building it
     through peewee cost more than running it."""
     where = f"WHERE e.{column} = ?" if column else ""
+    # A student's or course's list walks its (column, at) index. The school's has no such
+    # index: ids grow as events are written, so the primary key gives the newest at once
+    # (sorting every event by `at` took seconds at a million events).
+    order = "e.at DESC, e.id DESC" if column else "e.id DESC"
     rows = fetch_all(f"""SELECT e.id, e.student_id, e.course_id, e.action, e.actor_name,
                                 e.request_id, e.at, e.override_reason, c.code, s.name
                          FROM enrollment_events e
                          JOIN courses c ON c.id = e.course_id
                          JOIN students s ON s.id = e.student_id
                          {where}
-                         ORDER BY e.at DESC, e.id DESC{" LIMIT ?" if limit else ""}""",
+                         ORDER BY {order}{" LIMIT ?" if limit else ""}""",
                      *([value] if column else []), *([limit] if limit else []))
     to_time = EnrollmentEvent.at.python_value
     return [HistoryEntry(*row[:6], to_time(row[6]), *row[7:]) for row in rows]
