@@ -233,3 +233,13 @@ def test_registrars_see_the_latest_import_jobs_with_their_status(client, staff_c
                                  "Rita Registrar"],
                                 ["bundle-1.zip", "Failed", "2026-12-01 09:01", "Rita Registrar"]]
     assert 'aria-labelledby="jobs-heading"' not in main_html(staff_client)
+
+
+def test_each_job_links_to_its_report_on_the_import_page(app, client, registrar):
+    from webapp.models import ImportJob
+    if "imports.show" not in app.view_functions:
+        pytest.skip("no Import page here yet (branch roster-web adds imports.show)")
+    job = ImportJob.create(filename="bundle.zip", stored_path="/tmp/b", dry_run=True,
+                           strict=False, allow_removals=False, created_by=registrar)
+    jobs = panel(main_html(client), "jobs-heading")
+    assert f'<a href="/imports/{job.id}">bundle.zip</a>' in jobs
