@@ -243,3 +243,12 @@ def test_each_job_links_to_its_report_on_the_import_page(app, client, registrar)
                            strict=False, allow_removals=False, created_by=registrar)
     jobs = panel(main_html(client), "jobs-heading")
     assert f'<a href="/imports/{job.id}">bundle.zip</a>' in jobs
+
+
+def test_a_csv_file_name_beyond_ascii_keeps_an_ascii_fallback(app):
+    from webapp.pages.exports import csv_response
+    with app.test_request_context():
+        response = csv_response('ÉTÉ 101 "A".csv', ["a"], [])
+    assert response.headers["Content-Disposition"] == (
+        "attachment; filename=\"_T__101__A_.csv\"; "
+        "filename*=UTF-8''%C3%89T%C3%89%20101%20%22A%22.csv")

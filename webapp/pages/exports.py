@@ -6,6 +6,7 @@ Times are stored in UTC; pages and CSV files show them in SCHOOL_TIMEZONE and sa
 import csv
 import io
 from datetime import UTC
+from urllib.parse import quote
 
 from flask import Response, current_app
 
@@ -51,7 +52,15 @@ def csv_response(filename, header, rows):
     writer.writerow(header)
     writer.writerows([cell(value) for value in row] for row in rows)
     return Response(out.getvalue(), mimetype="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+                    headers={"Content-Disposition": attachment(filename)})
+
+
+def attachment(filename):
+    """Content-Disposition for a name that may hold spaces, quotes or letters beyond
+    ASCII (codes may be free text): an ASCII fallback plus RFC 6266's filename*."""
+    fallback = "".join(ch if ch.isascii() and (ch.isalnum() or ch in ".-_") else "_"
+                       for ch in filename)
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
 
 
 def register(blueprint):
