@@ -13,7 +13,7 @@ from .conftest import MIGRATIONS_DIR, release, use_database
 ALL_MIGRATIONS = ["0001_students_courses", "0002_student_courses", "0003_course_enrolled_count",
                   "0004_users_sessions_tokens", "0005_enrollment_events", "0006_terms",
                   "0007_course_meetings_prerequisites", "0008_event_override_reason",
-                  "0009_waitlists_outbox", "0010_accounts"]
+                  "0009_waitlists_outbox", "0010_accounts", "0012_import_jobs"]
 TERM_TABLES = {"terms", "course_meetings", "course_prerequisites"}
 
 STUDENT_COLUMNS = "id, name, email, student_number, created_at"
@@ -245,8 +245,7 @@ def test_waitlists_arrive_and_leave_without_touching_enrollments_or_their_histor
                          "'2026-02-03 10:00:00'), (1, 2, 'waitlist_add', 'system', "
                          "'2026-02-03 10:00:00')")
 
-    assert migrate.downgrade(MIGRATIONS_DIR, to=8) == ["0010_accounts",
-                                                        "0009_waitlists_outbox"]
+    assert migrate.downgrade(MIGRATIONS_DIR, to=8) == ALL_MIGRATIONS[:7:-1]  # 0009 on
 
     assert not {"waitlist_entries", "outbox"} & set(empty_db.get_tables())
     assert rows(empty_db, "enrollment_events", "student_id, course_id, action") == [
@@ -400,3 +399,28 @@ def test_rolling_back_terms_is_refused_while_a_code_is_in_two_terms(empty_db):
     assert [name for name, applied in migrate.status(MIGRATIONS_DIR) if applied][-1] == \
         "0006_terms"
     assert rows(empty_db, "courses", "code, term_id") == [("MATH-101", 1), ("MATH-101", 2)]
+
+
+# Import jobs (0012) -------------------------------------------------------------------
+
+def test_import_jobs_arrive_and_leave_without_touching_other_rows(empty_db):
+    migrate.upgrade(MIGRATIONS_DIR, target="0010_accounts")
+    seed_before_terms(empty_db)
+    before = old_rows(empty_db)
+
+    assert migrate.upgrade(MIGRATIONS_DIR)[-1] == "0012_import_jobs"
+
+    assert fk_delete_rules(empty_db, "import_jobs") == {"created_by_id": ("users", "SET NULL")}
+    empty_db.execute_sql("INSERT INTO import_jobs (created_by_id, created_at, filename, "
+                         "stored_path, dry_run, strict, allow_removals, status) VALUES "
+                         "(1, '2026-12-01 10:00:00', 'b.zip', '/x/b.zip', TRUE, FALSE, FALSE, "
+                         "'queued')")
+    assert rows(empty_db, "import_jobs", "status, progress, report, needs_removal_confirmation"
+                ) == [("queued", 0, None, False)]
+    assert old_rows(empty_db) == before
+
+    assert migrate.downgrade(MIGRATIONS_DIR) == ["0012_import_jobs"]
+
+    assert "import_jobs" not in empty_db.get_tables()
+    assert old_rows(empty_db) == before
+    assert_foreign_keys_sound(empty_db)

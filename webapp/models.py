@@ -2,7 +2,8 @@
 from datetime import datetime, timezone
 
 from peewee import (JOIN, SQL, AutoField, BooleanField, CharField, CompositeKey, DateField,
-                    DateTimeField, ForeignKeyField, IntegerField, Model, TextField, fn)
+                    DateTimeField, FloatField, ForeignKeyField, IntegerField, Model,
+                    TextField, fn)
 
 from .db import db
 
@@ -302,3 +303,36 @@ class OutboxMessage(BaseModel):
 
     class Meta:
         table_name = "outbox"
+
+
+IMPORT_STATUSES = ("queued", "running", "done", "failed")
+
+
+class ImportJob(BaseModel):
+    """A OneRoster upload run by the job consumer (webapp/ops/jobs.py). `report` holds the
+    JSON object of API.md once done; the live progress of a running job is kept outside
+    this table (see jobs.py), `progress` is where it ended."""
+    id = AutoField()
+    created_by = ForeignKeyField(User, null=True, on_delete="SET NULL",
+                                 column_name="created_by_id")
+    created_at = DateTimeField(default=utcnow)
+    filename = CharField(max_length=255)
+    stored_path = CharField(max_length=1024)
+    dry_run = BooleanField()
+    strict = BooleanField()
+    allow_removals = BooleanField()
+    status = CharField(max_length=16, default="queued")
+    progress = FloatField(default=0)
+    report = TextField(null=True)
+    exit_code = IntegerField(null=True)
+    needs_removal_confirmation = BooleanField(default=False)
+    error = TextField(null=True)
+    started_at = DateTimeField(null=True)
+    finished_at = DateTimeField(null=True)
+
+    class Meta:
+        table_name = "import_jobs"
+
+    @property
+    def finished(self):
+        return self.status in {"done", "failed"}

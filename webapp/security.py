@@ -37,6 +37,14 @@ NO_USER_ENDPOINTS = {"static", "health.healthz"}
 ANY_USER_WRITES = {"auth.logout", "auth.logout_everywhere", "account.mine", "account.tokens",
                    "account.revoke_token"}
 SESSION_ENDED = "Your session ended — sign in again."
+READ_ONLY = "Your account can view enrollment data but not change it."
+# A form page a read-only account opens: refused before they type anything.
+REGISTRARS_FORM = ("This form is for registrars. Your account can view enrollment data but "
+                   "not change it: ask a registrar to make the change.")
+# Pages where a registrar changes things; a read-only account is told once at the top.
+EDITABLE_PAGES = {"main.home", "students.index", "students.show", "courses.index",
+                  "courses.show", "terms.index", "outbox.index"}
+READ_ONLY_NOTICE = "You can view; only registrars can change enrollments."
 
 
 def _bearer_token():
@@ -68,10 +76,20 @@ def require_access():
             response.headers["WWW-Authenticate"] = 'Bearer realm="registrar"'
             return response
         return _sign_in_again()
-    if request.method not in SAFE_METHODS and not g.user.can_edit \
-            and request.endpoint not in ANY_USER_WRITES:
-        abort(403, "Your account can view enrollment data but not change it.")
+    if g.user.can_edit or request.endpoint in ANY_USER_WRITES:
+        return None
+    if request.method not in SAFE_METHODS:
+        abort(403, READ_ONLY)
+    if _is_form_page() and not wants_json():
+        abort(403, REGISTRARS_FORM)
     return None
+
+
+def _is_form_page():
+    """A page URL that also takes the POST it exists for (new/edit forms, confirmations):
+    its GET only shows a form the reader could not submit."""
+    rule = request.url_rule
+    return rule is not None and "POST" in rule.methods
 
 
 def _sign_in_again():
@@ -148,7 +166,10 @@ def _security_headers(response):
 
 
 def _template_globals():
-    return {"current_user": g.get("user"), "can_edit": g.get("can_edit", False)}
+    user, can_edit = g.get("user"), g.get("can_edit", False)
+    notice = (READ_ONLY_NOTICE if user and not can_edit and request.endpoint in EDITABLE_PAGES
+              else None)
+    return {"current_user": user, "can_edit": can_edit, "read_only_notice": notice}
 
 
 def register(app):

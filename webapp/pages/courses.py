@@ -1,9 +1,7 @@
 """Course pages: list, roster (remove with confirmation, bulk add, CSV), forms."""
-import csv
-import io
 from functools import partial
 
-from flask import (Blueprint, Response, abort, flash, redirect, render_template, request,
+from flask import (Blueprint, abort, flash, redirect, render_template, request,
                    url_for)
 
 from ..models import ANY_TERM, Course, Student, Term
@@ -19,6 +17,7 @@ from ..rules.schedule import meetings_of
 from ..rules.terms import TermView, list_terms
 from ..rules.waitlist import NotWaiting, PromotionBlocked
 from .course_form import course_form_page, prerequisites_in_words
+from .exports import csv_response, school_time, zoned
 from .forms import CourseForm
 from .history import undo_message
 from .ui import get_or_404, int_list, paginate, promotion_messages
@@ -320,27 +319,13 @@ def enroll_waiting(course_id, student_id):
     return _queue_action(course_id, student_id, act)
 
 
-# Cells a spreadsheet may run as a formula (OWASP's CSV injection list).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(text):
-    """Keep spreadsheet apps from reading a name like '=cmd' as a formula."""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
 @bp.get("/<int:course_id>/roster.csv")
 def roster_csv(course_id):
-    """The roster as CSV; UTF-8 with a BOM so Excel reads accents correctly."""
+    """The roster as CSV, enrolment times in the school's zone."""
     roster = _roster_or_404(course_id)
     course = Course.get_by_id(course_id)
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out)
-    writer.writerow(["name", "email", "student_number", "enrolled_at"])
-    for student in roster:
-        writer.writerow([_cell(student.name), _cell(student.email), student.student_number or "",
-                         student.enrolled_at.isoformat(sep=" ", timespec="seconds")])
-    filename = f"{course.code}-roster.csv"
-    return Response(out.getvalue(), mimetype="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return csv_response(f"{course.code}-roster.csv",
+                        ["name", "email", "student_number", zoned("enrolled_at")],
+                        [(student.name, student.email, student.student_number,
+                          school_time(student.enrolled_at, "%Y-%m-%d %H:%M:%S"))
+                         for student in roster])

@@ -1,5 +1,6 @@
-"""Undo from a History list (student or course page) or from the "Removed …" message of
-a roster removal: re-enroll a student an unenrollment removed."""
+"""Undo from a History list (student page, course page, the desk's latest changes) or
+from the "Removed …" message of a roster removal: re-enroll a student an unenrollment
+removed."""
 from flask import Blueprint, abort, flash, get_template_attribute, redirect, request, url_for
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
@@ -8,6 +9,7 @@ from ..models import Student
 from ..rules import enrollment
 from ..rules.conflicts import conflict_messages
 from ..rules.enrollment import CourseFull, EnrollmentConflicts, NotUndoable, StudentNotFound
+from ..security import safe_next
 from .ui import get_or_404
 
 bp = Blueprint("history", __name__)
@@ -22,12 +24,13 @@ def undo_message(message, event, return_to=None):
 
 @bp.post("/students/<int:student_id>/history/<int:event_id>/undo")
 def undo(student_id, event_id):
-    """Undo; with `course_id` (posted from a course page) back to that course's page, else
-    to the student's."""
+    """Undo, then back where it was asked: a course page (`course_id`), the desk (`next`),
+    else the student's page."""
     student = get_or_404(Student, student_id)
     course_id = request.form.get("course_id", type=int)
     back = redirect(url_for("courses.show", course_id=course_id) if course_id
-                    else url_for("students.show", student_id=student_id), 303)
+                    else safe_next(request.form.get("next"))
+                    or url_for("students.show", student_id=student_id), 303)
     try:
         result = enrollment.undo_unenroll(event_id, student_id)
     except StudentNotFound:
