@@ -7,13 +7,14 @@ from peewee import IntegrityError, SqliteDatabase
 
 from webapp.db import db
 from webapp.ops import migrate
+from webapp.rules.names import name_keys
 
 from .conftest import MIGRATIONS_DIR, release, use_database
 
 ALL_MIGRATIONS = ["0001_students_courses", "0002_student_courses", "0003_course_enrolled_count",
                   "0004_users_sessions_tokens", "0005_enrollment_events", "0006_terms",
                   "0007_course_meetings_prerequisites", "0008_event_override_reason",
-                  "0009_waitlists_outbox", "0010_accounts"]
+                  "0009_waitlists_outbox", "0010_accounts", "0013_student_name_keys"]
 TERM_TABLES = {"terms", "course_meetings", "course_prerequisites"}
 
 STUDENT_COLUMNS = "id, name, email, student_number, created_at"
@@ -245,8 +246,7 @@ def test_waitlists_arrive_and_leave_without_touching_enrollments_or_their_histor
                          "'2026-02-03 10:00:00'), (1, 2, 'waitlist_add', 'system', "
                          "'2026-02-03 10:00:00')")
 
-    assert migrate.downgrade(MIGRATIONS_DIR, to=8) == ["0010_accounts",
-                                                        "0009_waitlists_outbox"]
+    assert migrate.downgrade(MIGRATIONS_DIR, to=8) == ALL_MIGRATIONS[:7:-1]  # 0009 and on
 
     assert not {"waitlist_entries", "outbox"} & set(empty_db.get_tables())
     assert rows(empty_db, "enrollment_events", "student_id, course_id, action") == [
@@ -400,3 +400,33 @@ def test_rolling_back_terms_is_refused_while_a_code_is_in_two_terms(empty_db):
     assert [name for name, applied in migrate.status(MIGRATIONS_DIR) if applied][-1] == \
         "0006_terms"
     assert rows(empty_db, "courses", "code, term_id") == [("MATH-101", 1), ("MATH-101", 2)]
+
+
+# Student name keys (0013) ---------------------------------------------------------------
+
+def test_name_keys_are_computed_for_existing_students_and_roll_back_cleanly(empty_db):
+    migrate.upgrade(MIGRATIONS_DIR, target="0010_accounts")
+    empty_db.execute_sql("INSERT INTO students (name, email, student_number, created_at) VALUES "
+                         "('Anders Ångström', 'a@example.edu', 'S1', '2026-01-02 03:04:05'), "
+                         "('Łukasiewicz, Jan', 'j@example.edu', NULL, '2026-01-03 03:04:05'), "
+                         "('Plato', 'p@example.edu', NULL, '2026-01-04 03:04:05')")
+    enroll_raw(empty_db, [])
+    before = rows(empty_db, "students", STUDENT_COLUMNS)
+
+    assert migrate.upgrade(MIGRATIONS_DIR) == ["0013_student_name_keys"]
+
+    keys = rows(empty_db, "students", "id, search_key, sort_key")
+    assert [key for _, key, _ in keys] == [
+        "anders angstrom|angstrom, anders|angstrom anders",
+        "jan lukasiewicz|lukasiewicz, jan|lukasiewicz jan", "plato"]
+    # the frozen copy in the migration agrees with the app's folding today
+    assert keys == [(sid, *name_keys(name).values()) for sid, name, *_ in before]
+    ordered = empty_db.execute_sql("SELECT name FROM students ORDER BY sort_key, id").fetchall()
+    assert ordered == [("Anders Ångström",), ("Łukasiewicz, Jan",), ("Plato",)]
+    assert ("sort_key", "id") in {tuple(i.columns) for i in empty_db.get_indexes("students")}
+    assert rows(empty_db, "students", STUDENT_COLUMNS) == before
+
+    assert migrate.downgrade(MIGRATIONS_DIR) == ["0013_student_name_keys"]
+    assert rows(empty_db, "students", STUDENT_COLUMNS) == before
+    assert not {"search_key", "sort_key"} & {c.name for c in empty_db.get_columns("students")}
+    assert_foreign_keys_sound(empty_db)
