@@ -59,8 +59,9 @@ class Student(BaseModel):
         q = (q or "").strip()
         if q:
             pattern = search_pattern(q)
-            # The key holds only folded letters, digits, spaces and ", ": no wildcards.
-            by_name = (cls.search_key % f"%{pattern}%") if pattern else None
+            # LIKE '%…%' on SQLite, ILIKE on Postgres: both sides are folded already, so
+            # neither database's case rules or collation decide anything.
+            by_name = cls.search_key.contains(pattern) if pattern else None
             others = cls.email.contains(q) | cls.student_number.contains(q)
             query = query.where(others if by_name is None else by_name | others)
         return query.order_by(*cls.by_name())
