@@ -21,7 +21,7 @@ def test_course_list_shows_enrolled_over_capacity(client, make_course, make_stud
     StudentCourse.create(student=make_student(), course=course)
     html = client.get("/courses/").get_data(as_text=True)
     assert "MATH-101" in html and "Algebra" in html and "1 / 30" in html
-    assert "0 / unlimited" in html
+    assert "0 / No limit" in html
 
 
 def test_course_search_filters_by_code_or_title(client, make_course):

@@ -101,9 +101,9 @@ class Seats:
 
     @property
     def seats_text(self):
-        """'12 of 30 seats left', 'Full', or '' when the course is unlimited."""
+        """'12 of 30 seats left', 'Full', or 'No limit' when the course is unlimited."""
         if self.capacity is None:
-            return ""
+            return "No limit"
         if self.is_full:
             return "Full"
         return f"{self.seats_left} of {self.capacity} seats left"
