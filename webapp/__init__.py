@@ -7,7 +7,7 @@ original_paths.
 """
 import secrets
 
-from flask import Flask, g, request
+from flask import Flask, g, redirect, request, url_for
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -51,6 +51,9 @@ def create_app(config=None):
     # another tab) is sent to sign in again rather than refused for its CSRF token.
     csrf.init_app(app)
     app.add_template_filter(count_of)
+    # Pages link the icon; a browser that asks the old way is sent to it, signed in or not.
+    app.add_url_rule("/favicon.ico", "favicon", lambda: redirect(
+        url_for("static", filename="favicon.svg"), 301))
     for blueprint in (auth.bp, home.bp, students.bp, overrides.bp, courses.bp, terms.bp,
                       history.bp, outbox.bp, accounts.bp, accounts.own, health.bp, api.bp):
         app.register_blueprint(blueprint)

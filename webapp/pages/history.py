@@ -5,6 +5,7 @@ from ..models import Student
 from ..rules import enrollment
 from ..rules.conflicts import conflict_messages
 from ..rules.enrollment import CourseFull, EnrollmentConflicts, NotUndoable, StudentNotFound
+from ..rules.terms import TermView
 from .ui import get_or_404
 
 bp = Blueprint("history", __name__)
@@ -32,4 +33,7 @@ def undo(student_id, event_id):
         flash(f"Enrolled in {course.code} again.", "success")
     else:
         flash(f"Already enrolled in {course.code}.", "success")
-    return back
+    # Back on the row it changed, in the course's term: app.js moves focus to its checkbox.
+    return redirect(url_for("students.show", student_id=student_id,
+                            term=course.term_id or TermView.NO_TERM,
+                            _anchor=f"course-row-{course.id}"), 303)
