@@ -47,7 +47,10 @@
     var box = row && row.querySelector("input[type=checkbox]");
     if (box) box.focus();
   }
-  focusRowOf(location.hash);
+  // After load: the browser's own move to the fragment (which blurs) comes first.
+  window.addEventListener("load", function () {
+    setTimeout(function () { focusRowOf(location.hash); }, 0);
+  });
 
   // A row swapped in by htmx must respect the filter still typed in the box.
   document.addEventListener("htmx:after:swap", function () {
