@@ -84,7 +84,7 @@ def test_listing_pages_students_by_name_with_their_course_counts(api, make_stude
     ("lovel", ["Ada Lovelace"]),          # name, any case
     ("HOPPER@", ["Grace Hopper"]),        # email
     ("S-19", ["Grace Hopper"]),           # student number
-    ("", ["Ada Lovelace", "Grace Hopper"]),
+    ("", ["Grace Hopper", "Ada Lovelace"]),  # by family name
 ])
 def test_search_matches_name_email_or_number(api, make_student, q, expected):
     make_student(name="Ada Lovelace", email="ada@example.edu", student_number="S-1815")

@@ -36,7 +36,7 @@ def test_seed_demo_has_two_terms_meetings_prerequisites_and_one_shown_clash(runn
     needs = groups_of([c.id for c in courses if c.term_id == spring.id])
     assert sum(1 for groups in needs.values() if groups) >= 2
     # the first student on the list sees a clash (an override, with its reason) ...
-    first = Student.select().order_by(Student.name, Student.id).first()
+    first = Student.select().order_by(*Student.by_name()).first()
     week, _ = student_week(first.id, fall.id)
     assert week.blocks and week.clash_count >= 2
     (event,) = EnrollmentEvent.select().where(EnrollmentEvent.override_reason.is_null(False))

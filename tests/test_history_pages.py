@@ -186,3 +186,17 @@ def test_the_removed_message_escapes_the_students_name(client, make_student, mak
     page = client.post(f"/courses/{course.id}/students/{student.id}/remove",
                        follow_redirects=True).get_data(as_text=True)
     assert "Removed &lt;b&gt;Bold&lt;/b&gt; from PE-101." in page and "<b>Bold" not in page
+
+
+def test_undo_comes_back_to_the_row_it_changed_in_the_courses_term(client, make_student,
+                                                                    make_course, make_term):
+    fall = make_term("FALL", "2026-09-01", "2026-12-18")
+    student, course = make_student(), make_course(code="MATH-101", term=fall)
+    toggle(client, student, course, True)
+    toggle(client, student, course, False)
+    removal = EnrollmentEvent.get(EnrollmentEvent.action == "unenroll")
+    location = client.post(f"/students/{student.id}/history/{removal.id}/undo"
+                           ).headers["Location"]
+    assert location == f"/students/{student.id}?term={fall.id}#course-row-{course.id}"
+    page = client.get(location).get_data(as_text=True)
+    assert f'id="course-row-{course.id}"' in page and f"Enrolled {student.name} in MATH-101 again." in page

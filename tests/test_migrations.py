@@ -7,13 +7,15 @@ from peewee import IntegrityError, SqliteDatabase
 
 from webapp.db import db
 from webapp.ops import migrate
+from webapp.rules.names import name_keys
 
 from .conftest import MIGRATIONS_DIR, release, use_database
 
 ALL_MIGRATIONS = ["0001_students_courses", "0002_student_courses", "0003_course_enrolled_count",
                   "0004_users_sessions_tokens", "0005_enrollment_events", "0006_terms",
                   "0007_course_meetings_prerequisites", "0008_event_override_reason",
-                  "0009_waitlists_outbox", "0010_accounts", "0012_import_jobs"]
+                  "0009_waitlists_outbox", "0010_accounts", "0012_import_jobs",
+                  "0013_student_name_keys"]
 TERM_TABLES = {"terms", "course_meetings", "course_prerequisites"}
 
 STUDENT_COLUMNS = "id, name, email, student_number, created_at"
@@ -245,7 +247,7 @@ def test_waitlists_arrive_and_leave_without_touching_enrollments_or_their_histor
                          "'2026-02-03 10:00:00'), (1, 2, 'waitlist_add', 'system', "
                          "'2026-02-03 10:00:00')")
 
-    assert migrate.downgrade(MIGRATIONS_DIR, to=8) == ALL_MIGRATIONS[:7:-1]  # 0009 on
+    assert migrate.downgrade(MIGRATIONS_DIR, to=8) == ALL_MIGRATIONS[:7:-1]  # 0009 and on
 
     assert not {"waitlist_entries", "outbox"} & set(empty_db.get_tables())
     assert rows(empty_db, "enrollment_events", "student_id, course_id, action") == [
@@ -408,7 +410,7 @@ def test_import_jobs_arrive_and_leave_without_touching_other_rows(empty_db):
     seed_before_terms(empty_db)
     before = old_rows(empty_db)
 
-    assert migrate.upgrade(MIGRATIONS_DIR)[-1] == "0012_import_jobs"
+    assert migrate.upgrade(MIGRATIONS_DIR, target="0012_import_jobs")[-1] == "0012_import_jobs"
 
     assert fk_delete_rules(empty_db, "import_jobs") == {"created_by_id": ("users", "SET NULL")}
     empty_db.execute_sql("INSERT INTO import_jobs (created_by_id, created_at, filename, "
@@ -419,8 +421,39 @@ def test_import_jobs_arrive_and_leave_without_touching_other_rows(empty_db):
                 ) == [("queued", 0, None, False)]
     assert old_rows(empty_db) == before
 
-    assert migrate.downgrade(MIGRATIONS_DIR) == ["0012_import_jobs"]
+    assert migrate.downgrade(MIGRATIONS_DIR, to=11) == ["0012_import_jobs"]
 
     assert "import_jobs" not in empty_db.get_tables()
     assert old_rows(empty_db) == before
+    assert_foreign_keys_sound(empty_db)
+
+
+# Student name keys (0013) ---------------------------------------------------------------
+
+def test_name_keys_are_computed_for_existing_students_and_roll_back_cleanly(empty_db):
+    migrate.upgrade(MIGRATIONS_DIR, target="0010_accounts")
+    empty_db.execute_sql("INSERT INTO students (name, email, student_number, created_at) VALUES "
+                         "('Anders Ångström', 'a@example.edu', 'S1', '2026-01-02 03:04:05'), "
+                         "('Łukasiewicz, Jan', 'j@example.edu', NULL, '2026-01-03 03:04:05'), "
+                         "('Plato', 'p@example.edu', NULL, '2026-01-04 03:04:05')")
+    enroll_raw(empty_db, [])
+    before = rows(empty_db, "students", STUDENT_COLUMNS)
+    migrate.upgrade(MIGRATIONS_DIR, target="0012_import_jobs")
+
+    assert migrate.upgrade(MIGRATIONS_DIR) == ["0013_student_name_keys"]
+
+    keys = rows(empty_db, "students", "id, search_key, sort_key")
+    assert [key for _, key, _ in keys] == [
+        "anders angstrom|angstrom, anders|angstrom anders",
+        "jan lukasiewicz|lukasiewicz, jan|lukasiewicz jan", "plato"]
+    # the frozen copy in the migration agrees with the app's folding today
+    assert keys == [(sid, *name_keys(name).values()) for sid, name, *_ in before]
+    ordered = empty_db.execute_sql("SELECT name FROM students ORDER BY sort_key, id").fetchall()
+    assert ordered == [("Anders Ångström",), ("Łukasiewicz, Jan",), ("Plato",)]
+    assert ("sort_key", "id") in {tuple(i.columns) for i in empty_db.get_indexes("students")}
+    assert rows(empty_db, "students", STUDENT_COLUMNS) == before
+
+    assert migrate.downgrade(MIGRATIONS_DIR) == ["0013_student_name_keys"]
+    assert rows(empty_db, "students", STUDENT_COLUMNS) == before
+    assert not {"search_key", "sort_key"} & {c.name for c in empty_db.get_columns("students")}
     assert_foreign_keys_sound(empty_db)

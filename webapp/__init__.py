@@ -7,12 +7,13 @@ original_paths.
 """
 import secrets
 
-from flask import Flask, g, request
+from flask import Flask, g, redirect, request, url_for
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import INSTANCE_DIR, PROJECT_ROOT, MissingSecretKey, load_config
 from .db import db, make_database
+from .rules.wording import count_of
 
 csrf = CSRFProtect()
 
@@ -49,6 +50,10 @@ def create_app(config=None):
     # After the gate: a form posted once the session ended (expired, or signed out in
     # another tab) is sent to sign in again rather than refused for its CSRF token.
     csrf.init_app(app)
+    app.add_template_filter(count_of)
+    # Pages link the icon; a browser that asks the old way is sent to it, signed in or not.
+    app.add_url_rule("/favicon.ico", "favicon", lambda: redirect(
+        url_for("static", filename="favicon.svg"), 301))
     for blueprint in (auth.bp, home.bp, students.bp, overrides.bp, courses.bp, terms.bp,
                       history.bp, outbox.bp, accounts.bp, accounts.own, health.bp, api.bp):
         app.register_blueprint(blueprint)

@@ -6,6 +6,7 @@ from peewee import (JOIN, SQL, AutoField, BooleanField, CharField, CompositeKey,
                     TextField, fn)
 
 from .db import db
+from .rules.names import name_keys, search_pattern
 
 # Ids are Postgres `integer` columns; anything larger can never name a row (and SQLite
 # cannot even bind an integer past 2**63). The API's schemas and the pages both use it.
@@ -29,26 +30,42 @@ class Student(BaseModel):
     email = CharField(max_length=254, unique=True)
     student_number = CharField(max_length=32, unique=True, null=True)
     created_at = DateTimeField(default=utcnow)
+    # Derived from `name` on every write (rules/names.py, migration 0013): the folded
+    # name in its spellings, and the family-then-given order.
+    search_key = TextField(default="", constraints=[SQL("DEFAULT ''")])
+    sort_key = TextField(default="", constraints=[SQL("DEFAULT ''")])
 
     class Meta:
         table_name = "students"
 
     def save(self, *args, **kwargs):
         self.email = self.email.strip().lower()
+        for key, value in name_keys(self.name).items():
+            setattr(self, key, value)
         return super().save(*args, **kwargs)
 
     @classmethod
+    def by_name(cls):
+        """The ORDER BY of every list of students: family name, then given name."""
+        return (cls.sort_key, cls.id)
+
+    @classmethod
     def search(cls, q=""):
-        """Students whose name, email or number contains `q` (any case), by name, each
-        with `.course_count`. Unexecuted, so callers page or count it."""
+        """Students whose name (as "Given Family" or "Family, Given", accents and case
+        aside), email or number contains `q`, by family name, each with `.course_count`.
+        Unexecuted, so callers page or count it."""
         course_count = (StudentCourse.select(fn.COUNT(StudentCourse.course))
                         .where(StudentCourse.student == cls.id))
         query = cls.select(cls, course_count.alias("course_count"))
         q = (q or "").strip()
         if q:
-            query = query.where(cls.name.contains(q) | cls.email.contains(q)
-                                | cls.student_number.contains(q))
-        return query.order_by(cls.name, cls.id)
+            pattern = search_pattern(q)
+            # LIKE '%…%' on SQLite, ILIKE on Postgres: both sides are folded already, so
+            # neither database's case rules or collation decide anything.
+            by_name = cls.search_key.contains(pattern) if pattern else None
+            others = cls.email.contains(q) | cls.student_number.contains(q)
+            query = query.where(others if by_name is None else by_name | others)
+        return query.order_by(*cls.by_name())
 
     @classmethod
     def not_in_course(cls, course_id, q=""):
@@ -85,9 +102,9 @@ class Seats:
 
     @property
     def seats_text(self):
-        """'12 of 30 seats left', 'Full', or '' when the course is unlimited."""
+        """'12 of 30 seats left', 'Full', or 'No limit' when the course is unlimited."""
         if self.capacity is None:
-            return ""
+            return "No limit"
         if self.is_full:
             return "Full"
         return f"{self.seats_left} of {self.capacity} seats left"
@@ -139,11 +156,11 @@ class Course(Seats, BaseModel):
 
     @property
     def students(self):
-        """The course's students (a Student query through the junction), by name."""
+        """The course's students (a Student query through the junction), by family name."""
         return (Student.select()
                 .join(StudentCourse)
                 .where(StudentCourse.course == self.id)
-                .order_by(Student.name, Student.id))
+                .order_by(*Student.by_name()))
 
 
 class StudentCourse(BaseModel):

@@ -27,11 +27,13 @@ STRICT_TRANSPORT_SECURITY = "max-age=31536000"
 SESSION_COOKIE = "registrar_sid"
 # Matched by endpoint, not URL prefix: "/loginxyz" or "/healthz-admin" is not public.
 # A one-time set-password link is its own credential: its owner has no password yet.
-PUBLIC_ENDPOINTS = {"auth.login", "static", "health.healthz", "api.openapi_document", "api.docs",
-                    "account.set_password"}
+PUBLIC_ENDPOINTS = {"auth.login", "static", "favicon", "health.healthz", "api.openapi_document",
+                    "api.docs", "account.set_password"}
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+# Pages under /api: read-only HTML that shows the signed-in user the site's navigation.
+API_PAGES = {"api.docs"}
 # Answered without looking anyone up (a health probe must not depend on a session query).
-NO_USER_ENDPOINTS = {"static", "health.healthz"}
+NO_USER_ENDPOINTS = {"static", "favicon", "health.healthz"}
 # Writes a read-only account may make: to itself only (signing out, its own password and
 # API tokens).
 ANY_USER_WRITES = {"auth.logout", "auth.logout_everywhere", "account.mine", "account.tokens",
@@ -56,7 +58,7 @@ def load_user():
     """Find who is asking (one query) and make them the author of any change."""
     if request.endpoint in NO_USER_ENDPOINTS:
         g.user = None
-    elif wants_json():
+    elif wants_json() and request.endpoint not in API_PAGES:
         g.user = users.user_for_token(_bearer_token())
     else:
         g.user = users.user_for_session(request.cookies.get(SESSION_COOKIE))

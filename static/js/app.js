@@ -45,6 +45,18 @@
     if (event.target.closest("button[data-print]")) window.print();
   });
 
+  // A page opened on a checklist row (#course-row-7, as Undo answers) puts focus on that
+  // row's checkbox, so keyboard and screen-reader users continue where the change was.
+  function focusRowOf(hash) {
+    var row = hash && hash.indexOf("#course-row-") === 0 && document.getElementById(hash.slice(1));
+    var box = row && row.querySelector("input[type=checkbox]");
+    if (box) box.focus();
+  }
+  // After load: the browser's own move to the fragment (which blurs) comes first.
+  window.addEventListener("load", function () {
+    setTimeout(function () { focusRowOf(location.hash); }, 0);
+  });
+
   // A row swapped in by htmx must respect the filter still typed in the box.
   document.addEventListener("htmx:after:swap", function () {
     document.querySelectorAll("input[data-filter]").forEach(applyFilter);

@@ -47,7 +47,7 @@ def test_course_page_has_no_axe_violations(page, school):
 def test_course_page_with_a_selection_has_no_axe_violations(page, school, make_student):
     _, math = school
     for n in range(30):  # two pages of candidates
-        make_student(name=f"Pupil {n:02d}")
+        make_student(name=f"Pupil Zimmer-{n:02d}")  # after Alan Turing, by family name
     page.goto(f"/courses/{math.id}")
     page.get_by_role("checkbox", name="Alan Turing").check()
     page.get_by_role("button", name="Next").click()

@@ -51,7 +51,7 @@ def update_course(course_id, json: schemas.CourseUpdate):
 
 @operation("GET", COURSE + "/students", COURSES, 200, schemas.Roster, 404)
 def course_students(course_id):
-    """The course's roster, by name, each student with when they enrolled."""
+    """The course's roster by family name, each student with when they enrolled."""
     records.get_course(course_id)
     rows = (Student.search()
             .select_extend(StudentCourse.enrolled_at)

@@ -8,7 +8,8 @@ from .core import (BODY_ERRORS, CHANGE_ERRORS, STUDENT, STUDENTS, created, enrol
 
 @operation("GET", "/students", STUDENTS, 200, schemas.StudentPage)
 def list_students(query: schemas.PageQuery):
-    """List students, by name; `q` searches name, email and student number."""
+    """List students by family name, then given name; `q` searches the name ("Given
+    Family" or "Family, Given", accents and case aside), email and student number."""
     return page_of(Student.search(query.q), query, schemas.Student.of, schemas.StudentPage)
 
 

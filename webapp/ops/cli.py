@@ -6,6 +6,7 @@ from flask.cli import AppGroup
 
 from ..rules import outbox, terms
 from ..rules.records import InvalidRecord, RecordNotFound
+from ..rules.wording import count_of
 from . import backup, gendata, mailer, migrate
 from .demo import seed_demo
 
@@ -66,8 +67,8 @@ def restore_command(path):
 def seed_demo_command():
     """Load demo terms, students, courses and enrollments (safe to run again)."""
     counts = seed_demo()
-    click.echo("added {terms} terms, {students} students, {courses} courses, "
-               "{enrollments} enrollments".format(**counts))
+    click.echo("added " + ", ".join(count_of(counts[key], key[:-1])
+                                    for key in ("terms", "students", "courses", "enrollments")))
 
 
 @click.command("gen-data")
@@ -107,7 +108,7 @@ def copy_courses_command(source, target):
         raise click.ClickException(f"there is no term {exc.record_id!r}") from exc
     except InvalidRecord as exc:
         raise click.ClickException(" ".join(exc.errors.values())) from exc
-    click.echo(f"copied {len(rollover.copied)} courses from {rollover.source.code} to "
+    click.echo(f"copied {count_of(len(rollover.copied), 'course')} from {rollover.source.code} to "
                f"{rollover.target.code}" + (f": {' '.join(rollover.copied)}"
                                             if rollover.copied else ""))
     if rollover.skipped:

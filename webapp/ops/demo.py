@@ -17,6 +17,7 @@ from ..models import Course, EnrollmentEvent, Student, Term
 from ..rules import audit
 from ..rules.conflicts import Override
 from ..rules.enrollment import EnrollmentConflicts, change_enrollments, enroll_students
+from ..rules.names import name_keys
 from ..rules.prerequisites import replace_prerequisites
 from ..rules.schedule import parse_meeting, replace_meetings
 
@@ -102,7 +103,7 @@ def demo_students(count=DEMO_STUDENT_COUNT, seed=SEED):
         first, last = fake.first_name(), fake.last_name()
         email = f"{first}.{last}.{n}@students.example.edu".lower()
         rows.append({"name": f"{first} {last}", "email": email,
-                     "student_number": f"S{seed}{n:05d}"})
+                     "student_number": f"S{seed}{n:05d}", **name_keys(f"{first} {last}")})
     return rows
 
 
@@ -206,7 +207,7 @@ def seed_demo():
                    .order_by(Student.id)]
     courses = _demo_courses(term_ids)
     showcase = (Student.select(Student.id).where(Student.id.in_(student_ids))
-                .order_by(Student.name, Student.id).first())
+                .order_by(*Student.by_name()).first())
     plan = _enrollment_plan(student_ids, courses, showcase and showcase.id)
     new_enrollments = 0
     for course in courses:

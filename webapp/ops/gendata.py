@@ -24,6 +24,7 @@ from peewee import SQL, chunked, fn
 
 from ..db import db, is_sqlite, write_transaction
 from ..models import Course, CourseMeeting, Student, StudentCourse, Term
+from ..rules.names import name_keys
 from ..rules.schedule import day_bits
 
 DEPARTMENTS = {
@@ -38,6 +39,7 @@ TITLE_PATTERNS = ["{} I", "{} II", "Introduction to {}", "Topics in {}", "Advanc
                   "{} Workshop", "{} Seminar", "Applied {}", "{} Lab", "Honors {}"]
 NAME_POOL_SIZE = 2000
 ENROLLED_SINCE = datetime(2026, 8, 15)
+NAME_KEYS = ("search_key", "sort_key")  # rules/names.name_keys, in the rows' column order
 ENROLLMENT_WINDOW_SECONDS = 60 * 24 * 3600
 ROWS_PER_CHUNK = 50_000
 LOAD_CACHE_KIB = 512 * 1024
@@ -84,16 +86,17 @@ def name_pools(seed, size=NAME_POOL_SIZE):
 
 
 def student_rows(count, seed, rng):
-    """Tuples (name, email, student_number, created_at); emails and numbers carry the
-    seed so data sets made with different seeds can share a database."""
+    """Tuples (name, email, student_number, created_at, search_key, sort_key); emails and
+    numbers carry the seed so data sets made with different seeds can share a database."""
     firsts, lasts = name_pools(seed)
     created = ENROLLED_SINCE - timedelta(days=30)
     rows = []
     for n in range(1, count + 1):
         first, last = rng.choice(firsts), rng.choice(lasts)
-        rows.append((f"{first} {last}",
+        name = f"{first} {last}"
+        rows.append((name,
                      f"{first}.{last}.{n}@g{seed}.students.example.edu".lower().replace(" ", ""),
-                     f"G{seed}-{n:07d}", created))
+                     f"G{seed}-{n:07d}", created, *map(name_keys(name).get, NAME_KEYS)))
     return rows
 
 
@@ -278,7 +281,8 @@ def generate(students, courses, enrollments, seed=1, terms=0):
         codes = course_codes(courses, taken, rng)
         student_max, course_max = _max_id(Student), _max_id(Course)
         _insert(Student, [Student.name, Student.email, Student.student_number,
-                          Student.created_at], student_rows(students, seed, rng))
+                          Student.created_at, *(getattr(Student, key) for key in NAME_KEYS)],
+                student_rows(students, seed, rng))
         _insert(Course, [Course.code, Course.title, Course.capacity, Course.enrolled_count,
                          Course.created_at, Course.term],
                 course_rows(codes, sizes, rng, term_ids))

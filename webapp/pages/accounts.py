@@ -12,6 +12,7 @@ from wtforms.fields.choices import SelectChoice
 
 from ..models import User
 from ..rules import accounts, users
+from ..rules.wording import count_of
 from .auth import signed_in
 from .forms import RecordForm
 from .ui import get_or_404
@@ -178,7 +179,7 @@ def reset_password(user_id):
 
 
 def _tokens(count):
-    return f"{count} API token{'' if count == 1 else 's'}"
+    return count_of(count, "API token")
 
 
 @own.route("", methods=["GET", "POST"])

@@ -9,6 +9,7 @@ from wtforms.validators import DataRequired
 
 from ..rules import users
 from ..rules.records import InvalidRecord
+from ..rules.wording import count_of
 from ..security import SESSION_COOKIE, safe_next
 
 bp = Blueprint("auth", __name__)
@@ -50,7 +51,7 @@ def _throttled_message(reason, seconds):
     if reason == users.ACCOUNT_LOCKED:
         minutes = math.ceil(seconds / 60)
         return ("Too many failed sign-ins: for its safety this account is locked for "
-                f"{minutes} more minute{'s' if minutes != 1 else ''}. Try again then; if you have "
+                f"{count_of(minutes, 'more minute')}. Try again then; if you have "
                 "forgotten your password, ask an administrator to set a new one.")
     return ("Too many failed sign-ins have come from your network recently, so sign-ins "
             f"from it are slowed down. Wait {seconds} seconds and try again.")

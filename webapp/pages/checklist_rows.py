@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from markupsafe import Markup, escape
 
 OVERRIDE_FORM = "override-form"  # the page's one form that carries override requests
+FULL_REASON = "Course is full"  # a refused row's reason; the row's status then omits "Full"
 
 
 @dataclass(frozen=True)
@@ -42,11 +43,11 @@ def ordinal(number):
     return f"{number}{suffix}"
 
 
-def _waitlist_part(course, enrolled, url, editable, code):
+def _waitlist_part(course, enrolled, url, editable, code, said_full=False):
     """(status text, Join/Leave button) of a row: "Full · 3 waiting" + Join waitlist, or
-    "Waitlisted — 2nd of 3" + Leave; the seats text and no button otherwise. The buttons
-    submit the checklist form to their own URL without JS (formaction); htmx posts them
-    and swaps the row."""
+    "Waitlisted — 2nd of 3" + Leave; the seats text and no button otherwise ("3 waiting"
+    when the row's error `said_full` already). The buttons submit the checklist form to
+    their own URL without JS (formaction); htmx posts them and swaps the row."""
     if enrolled or (course.waitlist_position is None and not course.is_full):
         return course.seats_text, ""
     if course.waitlist_position is not None:
@@ -54,7 +55,8 @@ def _waitlist_part(course, enrolled, url, editable, code):
         action, label, hidden = f"{url}/{course.id}/waitlist/leave", "Leave", \
             f" the waitlist for {code}"
     else:
-        text = "Full" + (f" · {course.waiting} waiting" if course.waiting else "")
+        text = " · ".join(([] if said_full else ["Full"])
+                          + ([f"{course.waiting} waiting"] if course.waiting else []))
         action, label, hidden = f"{url}/{course.id}/waitlist", "Join waitlist", f" for {code}"
     if not editable:
         return text, ""
@@ -67,7 +69,8 @@ hx-target="#course-row-{course.id}" hx-swap="outerHTML">{label}\
 def _row_html(course, enrolled, url, editable, error=None, override=None):
     cid, full = course.id, course.is_full
     code, title = escape(course.code), escape(course.title)
-    seats, button = _waitlist_part(course, enrolled, url, editable, code)
+    said_full = bool(error) and FULL_REASON in error
+    seats, button = _waitlist_part(course, enrolled, url, editable, code, said_full)
     meets = escape(getattr(course, "meets", "") or "")
     described_by = " ".join(([f"seats-{cid}"] if seats else [])
                             + ([f"meets-{cid}"] if meets else [])

@@ -16,6 +16,7 @@ from ..rules.prerequisites import groups_of, in_words
 from ..rules.schedule import meetings_of
 from ..rules.terms import TermView, list_terms
 from ..rules.waitlist import NotWaiting, PromotionBlocked
+from ..rules.wording import count_of
 from .course_form import course_form_page, prerequisites_in_words
 from .exports import csv_response, school_time, zoned
 from .forms import CourseForm
@@ -214,14 +215,14 @@ def add_students(course_id):
         abort(404, description=f"There is no course with id {course_id}.")
     except CourseFull:
         course = get_or_404(Course, course_id)
-        flash(f"{course.code} has {course.seats_left} seats left, not enough for "
-              f"{len(student_ids)} students; nobody was added.", "error")
+        flash(f"{course.code} has {count_of(course.seats_left, 'seat')} left, not enough for "
+              f"{count_of(len(student_ids), 'student')}; nobody was added.", "error")
     except EnrollmentConflicts as error:
         flash(_conflicts_message(error), "error")
     except UnknownStudents:
         flash("Some of those students no longer exist; nobody was added.", "error")
     else:
-        flash(f"Added {len(result.enrolled)} students.", "success")
+        flash(f"Added {count_of(len(result.enrolled), 'student')}.", "success")
         return redirect(url_for(".show", course_id=course_id), 303)
     return redirect(_selection_url(course_id, student_ids), 303)
 

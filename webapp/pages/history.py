@@ -9,6 +9,7 @@ from ..models import Student
 from ..rules import enrollment
 from ..rules.conflicts import conflict_messages
 from ..rules.enrollment import CourseFull, EnrollmentConflicts, NotUndoable, StudentNotFound
+from ..rules.terms import TermView
 from ..security import safe_next
 from .ui import get_or_404
 
@@ -49,4 +50,9 @@ def undo(student_id, event_id):
         flash(f"Enrolled {student.name} in {course.code} again.", "success")
     else:
         flash(f"{student.name} is already enrolled in {course.code}.", "success")
-    return back
+    if course_id or request.form.get("next"):
+        return back
+    # Back on the row it changed, in the course's term: app.js moves focus to its checkbox.
+    return redirect(url_for("students.show", student_id=student_id,
+                            term=course.term_id or TermView.NO_TERM,
+                            _anchor=f"course-row-{course.id}"), 303)

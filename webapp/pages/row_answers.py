@@ -9,7 +9,7 @@ from ..rules.conflicts import conflict_messages
 from ..rules.enrollment import CourseFull, StudentNotFound, UnknownCourses
 from ..rules.schedule import meetings_of
 from ..rules.timetable import student_week
-from .checklist_rows import OverrideOffer
+from .checklist_rows import FULL_REASON, OverrideOffer
 from .ui import promotion_messages
 
 
@@ -23,15 +23,14 @@ def enrollment_messages(result):
 
 
 def full_message(error):
-    return "Course is full: " + ", ".join(error.codes)
+    return f"{FULL_REASON}: " + ", ".join(error.codes)
 
 
 def refusal_reasons(error):
     """A CourseFull or EnrollmentConflicts refusal in words, for a row."""
     if isinstance(error, CourseFull):
-        return ["Course is full"]
-    return conflict_messages(error.conflicts) + (["Course is full"] if error.full_course_ids
-                                                 else [])
+        return [FULL_REASON]
+    return conflict_messages(error.conflicts) + ([FULL_REASON] if error.full_course_ids else [])
 
 
 def changed_row(student_id, result, course_id, ticked):

@@ -7,6 +7,7 @@ from ..models import Term
 from ..rules import terms
 from ..rules.records import InvalidRecord, RecordNotFound
 from ..rules.terms import TermInUse
+from ..rules.wording import count_of
 from .forms import TermForm
 from .ui import form_page, get_or_404
 
@@ -60,7 +61,7 @@ def rollover_summary(rollover):
     """'Copied 3 courses from FALL to SPRING: A, B, C. Left alone (already in SPRING): D.'"""
     source, target = rollover.source.code, rollover.target.code
     copied = len(rollover.copied)
-    text = f"Copied {copied} course{'' if copied == 1 else 's'} from {source} to {target}"
+    text = f"Copied {count_of(copied, 'course')} from {source} to {target}"
     text += f": {', '.join(rollover.copied)}." if copied else "."
     if rollover.skipped:
         text += f" Left alone (already in {target}): {', '.join(rollover.skipped)}."

@@ -9,9 +9,8 @@ from ..models import Course, Student, StudentCourse, Term
 from .enrollment import CourseNotFound
 from .schedule import meetings_of
 
-# Class lists put students in this order. Sort by family name once students have one
-# (a separate sort key): this is the one place to change.
-STUDENT_ORDER = (Student.name, Student.id)
+# Class lists put students in this order: family name, then given name, like every list.
+STUDENT_ORDER = Student.by_name()
 
 
 @dataclass

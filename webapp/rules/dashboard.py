@@ -73,14 +73,14 @@ def full_courses(fill):
 
 @dataclass(slots=True)
 class UnenrolledStudents:
-    """Students in no course of the term: the first `limit` by name and how many in all."""
+    """Students in no course of the term: the first `limit` by family name and how many in all."""
     rows: list
     total: int
 
 
 def students_without_course(term_id, limit=SHOWN_STUDENTS):
     """Students enrolled in no course of the term (for the no-term view: in no course
-    without a term), by name; `limit` None for all of them. One query (the total rides
+    without a term), by family name; `limit` None for all of them. One query (the total rides
     along as a window count)."""
     where, params = _term_clause("c", term_id)
     rows = fetch_all(f"""SELECT s.id, s.name, s.email, s.student_number, COUNT(*) OVER ()
@@ -89,7 +89,7 @@ def students_without_course(term_id, limit=SHOWN_STUDENTS):
                              SELECT 1 FROM student_courses sc
                              JOIN courses c ON c.id = sc.course_id
                              WHERE sc.student_id = s.id AND {where})
-                         ORDER BY s.name, s.id{" LIMIT ?" if limit else ""}""",
+                         ORDER BY s.sort_key, s.id{" LIMIT ?" if limit else ""}""",
                      *params, *([limit] if limit else []))
     return UnenrolledStudents([StudentRow(*row[:4]) for row in rows],
                               rows[0][4] if rows else 0)

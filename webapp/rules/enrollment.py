@@ -352,12 +352,13 @@ def student_enrollments(student_id):
 
 
 def course_roster(course_id):
-    """The course's students, by name, each with `.enrolled_at`. Raises CourseNotFound."""
+    """The course's students, by family name, each with `.enrolled_at`. Raises
+    CourseNotFound."""
     if not Course.select(Course.id).where(Course.id == course_id).exists():
         raise CourseNotFound(course_id)
     return list(Student.select(Student, StudentCourse.enrolled_at)
                 .join(StudentCourse)
                 .where(StudentCourse.course == course_id)
-                .order_by(Student.name, Student.id)
+                .order_by(*Student.by_name())
                 .objects())
 

@@ -14,6 +14,7 @@ from ..models import Course, Student, Term
 from . import prerequisites, schedule
 from .enrollment import _lock_courses
 from .waitlist import promote_waiting
+from .wording import count_of
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 STUDENT_NUMBER_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*$")
@@ -97,8 +98,9 @@ def clean_course(data, partial=False, enrolled=0, current_capacity=None):
         elif capacity is not None and capacity < 1:
             errors["capacity"] = "Must be at least 1 (leave empty for unlimited)."
         elif capacity is not None and capacity < enrolled and capacity != current_capacity:
-            errors["capacity"] = (f"{enrolled} students are enrolled; capacity cannot be "
-                                  f"lower than that.")
+            errors["capacity"] = (f"{count_of(enrolled, 'student')} "
+                                  f"{'is' if enrolled == 1 else 'are'} enrolled; capacity "
+                                  f"cannot be lower than that.")
         elif capacity is not None and capacity > 100_000:
             errors["capacity"] = "At most 100000."
         clean["capacity"] = capacity

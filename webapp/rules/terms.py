@@ -22,6 +22,7 @@ from .records import (
     get_record,
     save_record,
 )
+from .wording import count_of
 
 TERM_UNIQUE = {"code": "code"}
 
@@ -30,9 +31,10 @@ class TermInUse(Exception):
     """A term that courses still belong to cannot be deleted."""
 
     def __init__(self, term, course_count):
-        super().__init__(f"{term.code}: {course_count} course"
-                         f"{' still belongs' if course_count == 1 else 's still belong'} to "
-                         f"it; move or delete {'it' if course_count == 1 else 'them'} first")
+        one = course_count == 1
+        super().__init__(f"{term.code}: {count_of(course_count, 'course')} still "
+                         f"{'belongs' if one else 'belong'} to it; move or delete "
+                         f"{'it' if one else 'them'} first")
         self.term, self.course_count = term, course_count
 
 
