@@ -27,14 +27,14 @@ def maths(make_course, make_student, make_term):
     return course
 
 
-def test_class_list_shows_the_course_and_its_students_by_name_with_number(client, maths):
+def test_class_list_shows_the_course_and_its_students_by_family_name_with_number(client, maths):
     response = client.get(f"/courses/{maths.id}/class-list")
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "MATH-101 — Algebra" in html and "Fall 2026 (1 Sep 2026 – 18 Dec 2026)" in html
     assert "Mon, Wed 09:00–10:30, room B12; Fri 13:00–14:00, room Lab 2" in html
     assert "<dd>B12, Lab 2</dd>" in html and "<dd>3</dd>" in html
-    assert names_in_order(html) == ["Ada Lovelace", "Alan Turing", "Grace Hopper"]
+    assert names_in_order(html) == ["Grace Hopper", "Ada Lovelace", "Alan Turing"]
     assert "<td>S-1</td>" in html and "<td>—</td>" in html  # Alan has no number
     assert 'scope="col">Student number</th>' in html and "Signature" not in html
     assert "Show as sign-in sheet" in html

@@ -54,7 +54,8 @@ def test_undo_re_enrolls_and_records_it(client, make_student, make_course):
     removal = EnrollmentEvent.get(EnrollmentEvent.action == "unenroll")
     response = client.post(f"/students/{student.id}/history/{removal.id}/undo")
     assert response.status_code == 303
-    assert response.headers["Location"] == f"/students/{student.id}"
+    assert response.headers["Location"] == (f"/students/{student.id}?term=none"
+                                            f"#course-row-{course.id}")
     assert StudentCourse.select().where(StudentCourse.student == student.id).count() == 1
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Enrolled Ada Lovelace in MATH-101 again." in page
