@@ -11,8 +11,9 @@ workers = int(os.environ.get("WEB_CONCURRENCY") or multiprocessing.cpu_count() *
 # gthread, not sync: a sync worker is a whole process per connection, so two clients
 # sending their headers slowly stalled two workers (and /healthz) until the timeout killed
 # them. A gthread worker gives a request one of its threads and keeps idle connections in
-# a poller (one that sends nothing is handed back to it after 5 s).
-worker_class = "gthread"
+# a poller (one that sends nothing is handed back to it after 5 s). Ours closes a finished
+# connection in the request's thread, not on the event loop (webapp/ops/worker.py).
+worker_class = "webapp.ops.worker.ThreadWorker"
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 # A worker takes no more connections than it has threads: once its threads are all busy
 # (slow clients), new connections go to another worker instead of queueing behind them.

@@ -19,6 +19,7 @@ class Scenario:
     form_post: bool = False     # needs the page's CSRF token and session cookie
     target: float = None        # minimum req/s as a share of hello's (issue 16)
     expect: int = None          # the status every answer must have (None: any 2xx)
+    paths: tuple = ()           # in a mix: paths drawn at random (else `path`)
 
     def fill(self, **ids):
         return replace(self, path=self.path.format(**ids),
@@ -40,3 +41,13 @@ REGISTRAR = [
              target=0.50),
     Scenario("api student courses", "GET", "/api/students/{student}/courses", target=0.55),
 ]
+
+# Mixed load (issue 16 point 5): each request is one of these, drawn by share; page views
+# spread over the first MIX_STUDENTS students (with the bench student among them).
+MIX = [(70, "student page"), (20, "toggle"), (10, "api student courses")]
+MIX_STUDENTS = 50
+MIX_CONNECTIONS = 32
+
+# Issue 16's limits, every scenario and database: p99, errors, large/small p50.
+MAX_P99_MS = 50
+MAX_LARGE_TO_SMALL_P50 = 1.3
