@@ -14,11 +14,23 @@ from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 from ..errors import json_error
 from ..models import Student
 from ..rules import records
-from ..rules.enrollment import (ConflictingChange, CourseFull, CourseNotFound,
-                                EnrollmentConflicts, NotEnrolled, StudentNotFound,
-                                UnknownCourses, student_enrollments)
+from ..rules.enrollment import (
+    ConflictingChange,
+    CourseFull,
+    CourseNotFound,
+    EnrollmentConflicts,
+    NotEnrolled,
+    StudentNotFound,
+    UnknownCourses,
+    student_enrollments,
+)
 from ..rules.terms import TermInUse
-from ..rules.waitlist import AlreadyEnrolled, InvalidPosition, NotWaiting, SeatsAvailable
+from ..rules.waitlist import (
+    AlreadyEnrolled,
+    InvalidPosition,
+    NotWaiting,
+    SeatsAvailable,
+)
 from . import schemas
 
 bp = Blueprint("api", __name__, url_prefix="/api")
