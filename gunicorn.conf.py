@@ -37,6 +37,8 @@ accesslog = "-" if os.environ.get("ACCESS_LOG", "") in {"1", "true", "yes"} else
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info")
 access_log_format = '%(m)s %(U)s %(s)s'
+# (gunicorn would write access lines whenever logconfig_dict is set, ACCESS_LOG or not)
+logger_class = "webapp.ops.access_log.GunicornLogger"
 logconfig_dict = {
     "version": 1,
     "disable_existing_loggers": False,
