@@ -57,5 +57,8 @@ logconfig_dict = {
     "loggers": {
         "gunicorn.access": {"handlers": ["access"], "level": "INFO", "propagate": False},
         "gunicorn.error": {"handlers": ["error"], "level": loglevel.upper(), "propagate": False},
+        # The app writes its own JSON lines (webapp/request_log.py); passed on to the root's
+        # plain handler each would be written twice.
+        "webapp": {"propagate": False},
     },
 }

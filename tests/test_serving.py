@@ -69,3 +69,8 @@ def test_gunicorn_writes_no_access_line_unless_asked(monkeypatch):
     config.set("accesslog", "-")
     logger.access(None, None, {}, 0)
     assert len(written) == 1
+
+
+def test_the_apps_json_lines_are_not_repeated_by_gunicorns_plain_handler(monkeypatch):
+    loggers = gunicorn_settings(monkeypatch)["logconfig_dict"]["loggers"]
+    assert loggers["webapp"]["propagate"] is False
