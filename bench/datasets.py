@@ -99,6 +99,15 @@ def _admin(url, *statements):
             connection.execute(sql)
 
 
+def postgres_answers(url):
+    """Does the server of `url` accept a connection (to its `postgres` database)?"""
+    try:
+        psycopg.connect(_with_database(url, "postgres"), connect_timeout=5).close()
+    except psycopg.OperationalError:
+        return False
+    return True
+
+
 def _exists(url, name):
     with psycopg.connect(_with_database(url, "postgres"), autocommit=True) as connection:
         return connection.execute("SELECT 1 FROM pg_database WHERE datname = %s",

@@ -302,6 +302,11 @@ def main(argv=None):
     started = time.monotonic()
     for database in args.databases.split(","):
         postgres_url = args.postgres_url if database == "postgres" else None
+        if postgres_url and not datasets.postgres_answers(postgres_url):
+            print(f"postgres: no server answers at {postgres_url} (set BENCH_DATABASE_URL, "
+                  "or --databases sqlite); left out", flush=True)
+            results["skipped"] = {"postgres": f"no server at {postgres_url}"}
+            continue
         blocks = results["runs"][database] = {}
         for name in args.datasets.split(","):
             blocks[name] = bench_dataset(chosen[name], settings, log_dir, postgres_url)
