@@ -4,7 +4,7 @@ PY      := $(VENV)/bin/python
 FLASK   := $(VENV)/bin/flask --app webapp
 PYTHON  ?= python3
 
-.PHONY: run serve install install-test install-bench browser wrk test bench clean
+.PHONY: run serve install install-test install-bench browser wrk test bench profile clean
 
 run: install instance/secret_key
 	$(FLASK) db upgrade
@@ -59,8 +59,14 @@ wrk:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; \
 	else echo "install wrk (Debian package 'wrk')" >&2; exit 1; fi
 
+# BENCH_ARGS for a quick run, e.g. "--duration 3 --datasets small --mix-seconds 10";
+# PostgreSQL from BENCH_DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/registrar_bench).
 bench: install-bench wrk
 	$(PY) -m bench.run $(BENCH_ARGS)
+
+# Flame graphs (py-spy) of each bench scenario under load, into bench/results/.
+profile: install-bench wrk
+	$(PY) -m bench.profile $(PROFILE_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .coverage htmlcov

@@ -11,8 +11,9 @@ workers = int(os.environ.get("WEB_CONCURRENCY") or multiprocessing.cpu_count() *
 # gthread, not sync: a sync worker is a whole process per connection, so two clients
 # sending their headers slowly stalled two workers (and /healthz) until the timeout killed
 # them. A gthread worker gives a request one of its threads and keeps idle connections in
-# a poller (one that sends nothing is handed back to it after 5 s).
-worker_class = "gthread"
+# a poller (one that sends nothing is handed back to it after 5 s). Ours closes a finished
+# connection in the request's thread, not on the event loop (webapp/ops/worker.py).
+worker_class = "webapp.ops.worker.ThreadWorker"
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 # A worker takes no more connections than it has threads: once its threads are all busy
 # (slow clients), new connections go to another worker instead of queueing behind them.
@@ -36,6 +37,8 @@ accesslog = "-" if os.environ.get("ACCESS_LOG", "") in {"1", "true", "yes"} else
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info")
 access_log_format = '%(m)s %(U)s %(s)s'
+# (gunicorn would write access lines whenever logconfig_dict is set, ACCESS_LOG or not)
+logger_class = "webapp.ops.access_log.GunicornLogger"
 logconfig_dict = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -54,5 +57,8 @@ logconfig_dict = {
     "loggers": {
         "gunicorn.access": {"handlers": ["access"], "level": "INFO", "propagate": False},
         "gunicorn.error": {"handlers": ["error"], "level": loglevel.upper(), "propagate": False},
+        # The app writes its own JSON lines (webapp/request_log.py); passed on to the root's
+        # plain handler each would be written twice.
+        "webapp": {"propagate": False},
     },
 }

@@ -6,17 +6,18 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 
 def draw(results, path):
-    names = [n for n, block in results["datasets"].items()]
-    scenarios = [s for s in next(iter(results["datasets"].values()))["scenarios"]
-                 if s != "hello"]
+    blocks = {f"{database} {name}": block for database, runs in results["runs"].items()
+              for name, block in runs.items()}
+    names = list(blocks)
+    scenarios = [s for s in next(iter(blocks.values()))["scenarios"] if s != "hello"]
     width = 0.8 / max(len(names), 1)
-    fig, ax = plt.subplots(figsize=(9, 4.5))
+    fig, ax = plt.subplots(figsize=(10, 4.5))
     for i, name in enumerate(names):
-        block = results["datasets"][name]["scenarios"]
+        block = blocks[name]["scenarios"]
         ratios = [block.get(s, {}).get("rps_ratio", 0) for s in scenarios]
         xs = [x + i * width for x in range(len(scenarios))]
         ax.bar(xs, ratios, width, label=name)
-    first = next(iter(results["datasets"].values()))["scenarios"]
+    first = next(iter(blocks.values()))["scenarios"]
     for x, s in enumerate(scenarios):
         target = first[s].get("target_rps_ratio")
         if target:

@@ -1,5 +1,7 @@
-"""Benchmark databases: made once with `flask gen-data`, cached in bench/.data/, and
-copied fresh for each run (the scenarios write)."""
+"""Benchmark databases: made once with `flask gen-data`, cached, and copied fresh for each
+run (the scenarios write). SQLite: a file in bench/.data/, copied. PostgreSQL: a database
+`<name>_<dataset>` on the server of BENCH_DATABASE_URL, copied with CREATE DATABASE …
+TEMPLATE into `<name>_work`."""
 import os
 import shutil
 import sqlite3
@@ -7,11 +9,16 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
 
 from webapp.db import db, make_database
 from webapp.models import Course, Student, StudentCourse
 from webapp.rules import enrollment, terms
 from webapp.rules.schedule import meetings_of
+
+from .scenarios import MIX_STUDENTS
 
 DATA_DIR = Path(__file__).resolve().parent / ".data"
 FLASK = Path(sys.executable).with_name("flask")
@@ -26,6 +33,10 @@ class Dataset:
     enrollments: int
     seed: int = 1
     terms: int = 2   # shaped like a school year: two terms, courses split between them
+
+    @property
+    def cache_key(self):
+        return f"{self.students}s_{self.courses}c_{self.enrollments}e_{self.terms}t_seed{self.seed}"
 
     @property
     def cached(self):
@@ -63,13 +74,89 @@ def ensure_cached(dataset, log=print):
     return dataset.cached
 
 
-def working_copy(dataset):
-    """A fresh copy of the cached file to run against; returns its sqlite:/// URL."""
+def working_copy(dataset, postgres_url=None):
+    """A fresh copy of the cached data set to run against; returns its URL (sqlite:/// or,
+    given `postgres_url`, a database on that server)."""
+    if postgres_url:
+        return _postgres_copy(dataset, postgres_url)
     target = DATA_DIR / f"work-{dataset.name}.db"
     for old in DATA_DIR.glob(target.name + "*"):
         old.unlink()
     shutil.copyfile(ensure_cached(dataset), target)
     return f"sqlite:///{target}"
+
+
+def _with_database(url, name):
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path="/" + name))
+
+
+def _admin(url, *statements):
+    """Run statements (CREATE/DROP DATABASE) outside a transaction, from the server's
+    `postgres` database."""
+    with psycopg.connect(_with_database(url, "postgres"), autocommit=True) as connection:
+        for sql in statements:
+            connection.execute(sql)
+
+
+def postgres_answers(url):
+    """Does the server of `url` accept a connection (to its `postgres` database)?"""
+    try:
+        psycopg.connect(_with_database(url, "postgres"), connect_timeout=5).close()
+    except psycopg.OperationalError:
+        return False
+    return True
+
+
+def _exists(url, name):
+    with psycopg.connect(_with_database(url, "postgres"), autocommit=True) as connection:
+        return connection.execute("SELECT 1 FROM pg_database WHERE datname = %s",
+                                  (name,)).fetchone() is not None
+
+
+def _postgres_copy(dataset, url):
+    """Generate `<base>_<dataset>` once (the cached template), then copy it afresh."""
+    base = urlsplit(url).path.lstrip("/") or "registrar_bench"
+    cached, work = f"{base}_{dataset.cache_key}", f"{base}_work"
+    if not _exists(url, cached):
+        partial = f"{cached}_partial"
+        _admin(url, f'DROP DATABASE IF EXISTS "{partial}"', f'CREATE DATABASE "{partial}"')
+        partial_url = _with_database(url, partial)
+        _flask(partial_url, "db", "upgrade")
+        print(f"{dataset.name} (postgres): " + _flask(
+            partial_url, "gen-data", "--students", str(dataset.students), "--courses",
+            str(dataset.courses), "--enrollments", str(dataset.enrollments), "--seed",
+            str(dataset.seed), "--terms", str(dataset.terms)), flush=True)
+        with psycopg.connect(partial_url, autocommit=True) as connection:
+            connection.execute("VACUUM ANALYZE")
+        _admin(url, f'ALTER DATABASE "{partial}" RENAME TO "{cached}"')
+    _admin(url, f'DROP DATABASE IF EXISTS "{work}" WITH (FORCE)',
+           f'CREATE DATABASE "{work}" TEMPLATE "{cached}"')
+    return _with_database(url, work)
+
+
+def size_of(url):
+    """The database's size in bytes (SQLite: file + WAL after a checkpoint; Postgres:
+    pg_database_size after a VACUUM)."""
+    if url.startswith("sqlite:///"):
+        path = url[len("sqlite:///"):]
+        with sqlite3.connect(path) as connection:
+            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return sum(os.path.getsize(p) for p in (path, path + "-wal") if os.path.exists(p))
+    with psycopg.connect(url, autocommit=True) as connection:
+        connection.execute("VACUUM")
+        return connection.execute("SELECT pg_database_size(current_database())").fetchone()[0]
+
+
+def row_counts(url, tables):
+    """{table: rows} for `tables` (names from our own list, never from input)."""
+    if url.startswith("sqlite:///"):
+        with sqlite3.connect(url[len("sqlite:///"):]) as connection:
+            return {t: connection.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+                    for t in tables}
+    with psycopg.connect(url) as connection:
+        return {t: connection.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+                for t in tables}
 
 
 def _open_courses(term_id):
@@ -101,6 +188,9 @@ def prepare_student(url):
             keep, toggle = wanted[:STUDENT_COURSES], wanted[STUDENT_COURSES]
             enrollment.change_enrollments(student.id, add=keep,
                                           remove=[c for c in current if c not in keep])
-            return {"student": student.id, "enrolled_course": keep[0], "toggle_course": toggle}
+            first = [s for (s,) in Student.select(Student.id).order_by(Student.id)
+                     .limit(MIX_STUDENTS).tuples()]
+            return {"student": student.id, "enrolled_course": keep[0], "toggle_course": toggle,
+                    "first_students": first}
     finally:
         database.close()

@@ -4,8 +4,11 @@ import logging
 import multiprocessing
 import runpy
 
+from gunicorn import glogging
+from gunicorn.config import Config
+
 from webapp.config import PROJECT_ROOT
-from webapp.ops.access_log import AccessJsonFormatter
+from webapp.ops.access_log import AccessJsonFormatter, GunicornLogger
 
 
 def gunicorn_settings(monkeypatch, **env):
@@ -23,7 +26,8 @@ def test_workers_follow_the_cpu_count_unless_web_concurrency_says(monkeypatch):
 
 def test_threaded_workers_take_no_more_connections_than_they_have_threads(monkeypatch):
     default = gunicorn_settings(monkeypatch)
-    assert default["worker_class"] == "gthread" and default["threads"] == 4
+    assert default["worker_class"] == "webapp.ops.worker.ThreadWorker"
+    assert default["threads"] == 4
     assert default["worker_connections"] == 4 and default["keepalive"] == 0
     eight = gunicorn_settings(monkeypatch, GUNICORN_THREADS="8")
     assert eight["threads"] == eight["worker_connections"] == 8
@@ -51,3 +55,22 @@ def test_access_records_become_one_json_object_with_named_fields():
         "method": "POST", "path": "/api/students/4/courses", "status": 409, "bytes": 88,
         "duration_ms": 12, "request_id": "req-1", "remote_addr": "10.0.0.7", "level": "info"}
     assert "query" not in line and "time" in line
+
+
+def test_gunicorn_writes_no_access_line_unless_asked(monkeypatch):
+    written = []
+    monkeypatch.setattr(glogging.Logger, "access", lambda self, *args: written.append(args))
+    config = Config()
+    config.set("logger_class", gunicorn_settings(monkeypatch)["logger_class"])
+    logger = config.logger_class(config)
+    assert isinstance(logger, GunicornLogger)
+    logger.access(None, None, {}, 0)  # accesslog None: the app's own line is the one
+    assert written == []
+    config.set("accesslog", "-")
+    logger.access(None, None, {}, 0)
+    assert len(written) == 1
+
+
+def test_the_apps_json_lines_are_not_repeated_by_gunicorns_plain_handler(monkeypatch):
+    loggers = gunicorn_settings(monkeypatch)["logconfig_dict"]["loggers"]
+    assert loggers["webapp"]["propagate"] is False

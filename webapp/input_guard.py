@@ -16,9 +16,16 @@ from .models import MAX_ID
 NO_NUL = "Must not contain NUL characters."
 
 
+# The only bodies request.form parses; for any other (JSON, none) it is empty.
+FORM_MIMETYPES = {"application/x-www-form-urlencoded", "multipart/form-data"}
+
+
 def _field_with_nul():
     """(what, name) of the first query parameter or form field holding a NUL, or None."""
-    for what, values in (("query parameter", request.args), ("form field", request.form)):
+    sources = [("query parameter", request.args)]
+    if request.mimetype in FORM_MIMETYPES:  # don't build an empty form for a JSON body
+        sources.append(("form field", request.form))
+    for what, values in sources:
         for name, value in values.items(multi=True):
             if "\x00" in name or "\x00" in value:
                 return what, name.replace("\x00", "\\0")

@@ -142,6 +142,19 @@ def no_store(response):
     return response
 
 
+def _lowered(*headers):
+    return tuple((name.lower(), name, value) for name, value in headers)
+
+
+# The headers every answer carries unless a view set its own, as (lower-case name, name,
+# value): under FLASK_DEBUG (plain http on a laptop) and not.
+DEBUG_HEADERS = _lowered(("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+                         ("X-Content-Type-Options", "nosniff"),
+                         ("Referrer-Policy", "same-origin"))
+SERVED_HEADERS = (*DEBUG_HEADERS,
+                  *_lowered(("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY)))
+
+
 UNSAFE_IN_NEXT = re.compile(r"[\x00-\x1f\x7f\\]")
 
 
@@ -159,11 +172,10 @@ def safe_next(target):
 
 def _security_headers(response):
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("Referrer-Policy", "same-origin")
-    if not current_app.debug:
-        headers.setdefault("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY)
+    present = {name.lower() for name, _ in headers.items()}
+    for lower, name, value in DEBUG_HEADERS if current_app.debug else SERVED_HEADERS:
+        if lower not in present:
+            headers.add(name, value)
     return response
 
 

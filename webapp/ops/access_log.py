@@ -3,6 +3,7 @@
 gunicorn hands each access record its "atoms" (status, path, timing, ...) as the log
 record's args; this formatter turns the useful ones into named JSON fields.
 """
+from gunicorn import glogging
 from pythonjsonlogger.json import JsonFormatter
 
 from ..request_log import loggable_path
@@ -51,3 +52,14 @@ def _as_int(value):
         return int(value)
     except (TypeError, ValueError):
         return value
+
+
+class GunicornLogger(glogging.Logger):
+    """gunicorn's logger, writing access lines only when asked (ACCESS_LOG sets accesslog).
+
+    gunicorn writes them whenever a logconfig_dict is given, and ours always is (for the
+    error log's format): every request was logged twice, the app's line and gunicorn's."""
+
+    def access(self, resp, req, environ, request_time):
+        if self.cfg.accesslog is not None:
+            super().access(resp, req, environ, request_time)
