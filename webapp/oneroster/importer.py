@@ -19,6 +19,7 @@ from .read import (
 )
 
 TYPES = ("terms", "students", "courses", "enrollments")
+PROGRESS_ROWS = 5000  # report progress every so many rows
 REMOVAL_GUARD = 0.10  # a bulk import may remove at most this share of sourced enrollments
 SESSION_TYPES = ("calendarYear", "gradingPeriod", "schoolYear", "semester", "term")
 CLASS_TYPES = ("homeroom", "scheduled")
@@ -340,7 +341,11 @@ class _Importer:
         seen = {}
         self.db_students = _by_sourced(Student, Student.id)
         self.db_courses = _by_sourced(Course, Course.id)
+        size, done = max(self.bundle.size("enrollments"), 1), 0
         for line, row in table:
+            done += sum(map(len, row.values())) + len(row)
+            if line % PROGRESS_ROWS == 0:
+                self.step(0.2 + 0.2 * min(done / size, 1.0))
             status = self._row_checks(table, line, row, ("sourcedId", "classSourcedId",
                                                          "userSourcedId", "role"), seen)
             role = status and self._enum(table, line, row, "role", ROLES)
@@ -418,6 +423,7 @@ class _Importer:
         by_sourced = {r[4]: r for r in rows if r[4] is not None}
         by_email = {r[2]: r for r in rows if r[2]}
         by_number = {r[3]: r for r in rows if r[3]}
+        by_id = {r[0]: r for r in rows}
         self.student_ids = {sid: r[0] for sid, r in by_sourced.items()}
         taken_emails = {e: r[0] for e, r in by_email.items()}
         claimed = set()
@@ -426,6 +432,7 @@ class _Importer:
             if row is None:
                 manual = by_email.get(email) if email else None
                 manual = manual or (by_number.get(number) if number else None)
+                manual = manual or self._exported_here(sourced, name, by_id)
                 if manual is not None and manual[4] is None and manual[0] not in claimed:
                     row = manual  # entered by hand: link it, do not duplicate
                     claimed.add(row[0])
@@ -451,6 +458,14 @@ class _Importer:
         todo["remove"] += [by_sourced[sid][0] for sid in self.deleted["students"]
                            if sid in by_sourced and sid not in keep]
         todo["remove"] = sorted(set(todo["remove"]))
+
+    @staticmethod
+    def _exported_here(sourced, name, by_id):
+        """A student entered by hand and exported from here comes back as `student-<id>`
+        (export.py): the same id and name is the same student."""
+        match = re.fullmatch(r"student-(\d+)", sourced)
+        row = by_id.get(int(match.group(1))) if match else None
+        return row if row is not None and row[1] == name else None
 
     def _removed_student_ids(self):
         if not hasattr(self, "_removed_cache"):
@@ -612,10 +627,12 @@ class _Importer:
                                   in todo["courses"]["update"]])
             self.step(0.8)
             exchange.link_enrollments(todo["enrollments"]["update"])
-            exchange.add_enrollments(
-                [(self.student_ids[user], self.course_ids[klass], sourced)
-                 for user, klass, sourced in todo["enrollments"]["create"]])
-            self.step(0.95)
+            creates = todo["enrollments"]["create"]
+            for start in range(0, len(creates), PROGRESS_ROWS):
+                exchange.add_enrollments(
+                    [(self.student_ids[user], self.course_ids[klass], sourced)
+                     for user, klass, sourced in creates[start:start + PROGRESS_ROWS]])
+                self.step(0.8 + 0.15 * min((start + PROGRESS_ROWS) / len(creates), 1.0))
             if todo["terms"]["remove"]:
                 exchange.delete_terms_without_courses(todo["terms"]["remove"])
 
