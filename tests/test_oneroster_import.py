@@ -186,3 +186,19 @@ def test_progress_rises_from_reading_to_done(database, tmp_path, monkeypatch):
 
     assert seen == sorted(seen) and seen[-1] == 1.0 and len(seen) >= 8
     assert all(0 <= fraction <= 1 for fraction in seen)
+
+
+def test_a_bulk_row_with_an_error_does_not_remove_what_it_names(database, tmp_path):
+    run(tmp_path, b.files())
+    users = [row if row[0] != "u-bo" else row[:12] + ["not-an-email"] + row[13:]
+             for row in b.USERS_11]
+    classes = [row if row[0] != "k-art" else row[:7] + ["bad"] + row[8:] for row in b.CLASSES]
+
+    report = run(tmp_path, b.files(users=users, classes=classes))
+
+    assert {(e.file, e.column) for e in report.errors} == {("users.csv", "email"),
+                                                           ("classes.csv", "classType")}
+    assert report.removed == {"terms": 0, "students": 0, "courses": 0, "enrollments": 0}
+    after = school()
+    assert (len(after["students"]), len(after["courses"]), len(after["enrollments"])) == (
+        3, 3, 4)

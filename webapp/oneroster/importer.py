@@ -118,6 +118,8 @@ class _Importer:
         self.sessions, self.classes, self.course_rows = {}, {}, {}
         self.students, self.enrollments = {}, {}
         self.deleted = {t: set() for t in TYPES}
+        # every sourcedId a file lists, rows with errors too: bulk never removes those
+        self.listed = {t: {} for t in TYPES}
 
     # -- reading and checking ---------------------------------------------------------
 
@@ -229,7 +231,7 @@ class _Importer:
                                         "classType", "location", "schoolSourcedId",
                                         "termSourcedIds", "subjects", "subjectCodes",
                                         "periods"))
-        seen = {}
+        seen = self.listed["courses"]
         for line, row in table:
             status = self._row_checks(table, line, row, ("sourcedId",), seen)
             if status is None or self._enum(table, line, row, "classType",
@@ -274,7 +276,7 @@ class _Importer:
                                       "userIds", "givenName", "familyName", "middleName",
                                       "identifier", "email", "sms", "phone",
                                       "agentSourcedIds", "grades", "password"))
-        seen, emails, numbers = {}, {}, {}
+        seen, emails, numbers = self.listed["students"], {}, {}
         self.non_students = set()
         for line, row in table:
             required = ("sourcedId",) if student_ids is not None else ("sourcedId", "role")
@@ -338,7 +340,7 @@ class _Importer:
                                             "classSourcedId", "schoolSourcedId",
                                             "userSourcedId", "role", "primary", "beginDate",
                                             "endDate"))
-        seen = {}
+        seen = self.listed["enrollments"]
         self.db_students = _by_sourced(Student, Student.id)
         self.db_courses = _by_sourced(Course, Course.id)
         size, done = max(self.bundle.size("enrollments"), 1), 0
@@ -452,7 +454,7 @@ class _Importer:
                 todo["create"].append((name, email, number, sourced))
             elif (row[1], row[2], row[3], row[4]) != (name, email, number, sourced):
                 todo["update"].append((row[0], name, email, number, sourced))
-        keep = set(self.students)
+        keep = set(self.listed["students"]) - self.deleted["students"]
         if self._mode("users") == "bulk":
             todo["remove"] += [r[0] for sid, r in by_sourced.items() if sid not in keep]
         todo["remove"] += [by_sourced[sid][0] for sid in self.deleted["students"]
@@ -474,7 +476,7 @@ class _Importer:
                 self._removed_cache = {i for s, i in self.student_ids.items() if s in rows}
             else:
                 self._removed_cache = {i for s, i in self.student_ids.items()
-                                       if s not in self.students}
+                                       if s not in self.listed["students"]}
         return self._removed_cache
 
     def _plan_courses(self):
@@ -517,7 +519,7 @@ class _Importer:
             elif (row[1], row[2], row[3], row[4]) != (code, title, term_id, sourced):
                 todo["update"].append((row[0], code, title, term_sid, sourced))
         self.scope = {t for t in scope if not isinstance(t, tuple)}
-        keep = set(self.classes)
+        keep = set(self.listed["courses"]) - self.deleted["courses"]
         if self._mode("classes") == "bulk":
             todo["remove"] += [r[0] for sid, r in by_sourced.items()
                                if sid not in keep and r[3] in self.scope]
@@ -566,7 +568,7 @@ class _Importer:
                                     "already in this class under another sourcedId; skipped.")
             else:
                 todo["create"].append((user, klass, sourced))
-        keep = set(self.enrollments)
+        keep = set(self.listed["enrollments"]) - self.deleted["enrollments"]
         # bulk enrollments speak for the terms of the classes they name, too
         self.scope |= {self.db_course_terms[klass] for (_, _, klass) in self.enrollments.values()
                        if klass in self.db_course_terms and klass not in self.classes}
