@@ -4,7 +4,7 @@ PY      := $(VENV)/bin/python
 FLASK   := $(VENV)/bin/flask --app webapp
 PYTHON  ?= python3
 
-.PHONY: run serve install install-test install-bench browser wrk test bench profile clean
+.PHONY: run serve install install-test install-bench browser wrk test bench bench-oneroster profile clean
 
 run: install instance/secret_key
 	$(FLASK) db upgrade
@@ -63,6 +63,11 @@ wrk:
 # PostgreSQL from BENCH_DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/registrar_bench).
 bench: install-bench wrk
 	$(PY) -m bench.run $(BENCH_ARGS)
+	$(PY) -m bench.oneroster $(ONEROSTER_BENCH_ARGS)
+
+# OneRoster import alone; quick: make bench-oneroster ONEROSTER_BENCH_ARGS="--scale 0.01"
+bench-oneroster: install-bench
+	$(PY) -m bench.oneroster $(ONEROSTER_BENCH_ARGS)
 
 # Flame graphs (py-spy) of each bench scenario under load, into bench/results/.
 profile: install-bench wrk

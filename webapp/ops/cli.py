@@ -9,6 +9,7 @@ from ..rules.records import InvalidRecord, RecordNotFound
 from ..rules.wording import count_of
 from . import backup, gendata, mailer, migrate
 from .demo import seed_demo
+from .oneroster_cli import oneroster_cli
 
 db_cli = AppGroup("db", help="Apply, roll back and list schema migrations.")
 
@@ -136,6 +137,7 @@ def outbox_send_command():
 
 def register(app):
     app.cli.add_command(db_cli)
+    app.cli.add_command(oneroster_cli)
     app.cli.add_command(outbox_cli)
     app.cli.add_command(terms_cli)
     app.cli.add_command(seed_demo_command)
