@@ -1,0 +1,146 @@
+"""A real job consumer (`huey_consumer webapp.ops.jobs.huey`) killed with SIGKILL in the
+middle of an import's apply: the database is as it was, the job reads failed, and running
+it again imports everything."""
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from webapp.db import db, is_sqlite
+from webapp.models import ImportJob, Student, StudentCourse
+from webapp.oneroster import check_bundle
+from webapp.rules import imports
+
+from ..roster_bundles import write_bundle
+from .harness import PROJECT_ROOT
+
+CONSUMER = Path(sys.executable).with_name("huey_consumer")
+STUDENTS, CLASSES, PER_STUDENT = 30_000, 100, 3
+
+
+@pytest.fixture
+def app_settings(tmp_path):
+    return {"JOBS_IMMEDIATE": False, "JOBS_DB": str(tmp_path / "jobs.db"),
+            "IMPORTS_DIR": str(tmp_path / "imports")}
+
+
+class Consumer:
+    """huey_consumer in its own process group, on the test's database and queue file."""
+
+    def __init__(self, app, log_path):
+        self.env = {**os.environ, "DATABASE_URL": app.config["DATABASE_URL"],
+                    "JOBS_DB": app.config["JOBS_DB"], "PYTHONPATH": str(PROJECT_ROOT)}
+        self.env.pop("REDIS_URL", None)
+        self.log_path = log_path
+        self.process = None
+
+    def start(self):
+        with open(self.log_path, "ab") as log:
+            self.process = subprocess.Popen(
+                [str(CONSUMER), "webapp.ops.jobs.huey", "--workers", "1", "--delay", "0.05"],
+                cwd=PROJECT_ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+                start_new_session=True)
+        return self
+
+    def kill(self):
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+    def log(self):
+        return self.log_path.read_text(errors="replace")[-3000:]
+
+
+@pytest.fixture
+def consumers(app, tmp_path):
+    started = []
+
+    def start():
+        consumer = Consumer(app, tmp_path / f"consumer-{len(started)}.log").start()
+        started.append(consumer)
+        return consumer
+    yield start
+    for consumer in started:
+        consumer.stop()
+
+
+def wait_for(condition, consumer, timeout=180):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        assert consumer.process.poll() is None, consumer.log()
+        time.sleep(0.02)
+    pytest.fail(f"gave up waiting; consumer log:\n{consumer.log()}")
+
+
+def applying(database_url):
+    """Is an import's write transaction open right now (held by another process)?"""
+    if database_url.startswith("sqlite"):
+        probe = sqlite3.connect(database_url[len("sqlite:///"):], timeout=0,
+                                isolation_level=None)
+        try:
+            probe.execute("BEGIN IMMEDIATE")
+            probe.execute("ROLLBACK")
+            return False
+        except sqlite3.OperationalError:  # "database is locked": the writer is in
+            return True
+        finally:
+            probe.close()
+    held = db.execute_sql(
+        "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
+        "WHERE c.relname IN ('students', 'student_courses') AND l.mode = 'RowExclusiveLock' "
+        "AND l.pid <> pg_backend_pid()").fetchone()[0]
+    return held > 0
+
+
+def app_rows():
+    tables = sorted(t for t in db.get_tables() if t not in {"schema_migration", "import_jobs"})
+    return {t: db.execute_sql(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}
+
+
+def job_status(job_id):
+    return ImportJob.get_by_id(job_id).status
+
+
+def test_a_consumer_killed_mid_import_changes_nothing_and_the_job_runs_again(
+        app, database_url, registrar, consumers, tmp_path):
+    bundle = write_bundle(tmp_path / "big.zip", students=STUDENTS, classes=CLASSES,
+                          per_student=PER_STUDENT)
+    with bundle.open("rb") as stream:
+        job = imports.submit_upload(stream, "big.zip", directory=app.config["IMPORTS_DIR"],
+                                    check=check_bundle, user_id=registrar.id, dry_run=False)
+    assert job.status == "queued"
+    before = app_rows()
+
+    consumer = consumers()
+    wait_for(lambda: job_status(job.id) == "running" and applying(database_url), consumer)
+    consumer.kill()
+
+    assert app_rows() == before  # the import's one transaction died with the process
+    if is_sqlite():
+        assert db.execute_sql("PRAGMA integrity_check").fetchone()[0] == "ok"
+    failed = imports.get_job(job.id)  # its runner is a dead process of this machine
+    assert (failed.status, failed.error) == ("failed", imports.STOPPED)
+
+    again = imports.run_again(job.id, user_id=registrar.id)
+    consumer = consumers()
+    wait_for(lambda: job_status(again.id) in {"done", "failed"}, consumer)
+
+    done = imports.get_job(again.id)
+    assert done.status == "done", done.error
+    assert imports.report_of(done)["applied"] is True
+    assert Student.select().count() == STUDENTS
+    assert StudentCourse.select().count() == STUDENTS * PER_STUDENT
