@@ -117,6 +117,21 @@ def test_roster_csv_is_utf8_with_bom_and_lists_the_students(client, make_course,
     assert rows[2][:3] == ["Zoë Ångström", "zoe@example.edu", "S-9"]
 
 
+def test_roster_csv_of_a_free_text_code_and_a_student_without_email(client, make_course):
+    course = make_course(code="ÉTÉ 101 - \"A\"")
+    StudentCourse.create(student=Student.create(name="Pupil", email=None), course=course)
+
+    response = client.get(f"/courses/{course.id}/roster.csv")
+    page = client.get(f"/courses/{course.id}").get_data(as_text=True)
+
+    disposition = response.headers["Content-Disposition"]
+    assert 'filename="_T__101_-__A_-roster.csv"' in disposition
+    assert "filename*=UTF-8''%C3%89T%C3%89%20101%20-%20%22A%22-roster.csv" in disposition
+    rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"), newline="")))
+    assert rows[1][:3] == ["Pupil", "", ""]
+    assert "<span class=\"muted\">No email</span>" in page and "<td>None" not in page
+
+
 @pytest.mark.parametrize("name", ["\t=1+1", "\r=1+1", "+1", "-1", "@SUM(A1)"])
 def test_roster_csv_cells_a_spreadsheet_would_run_are_quoted(client, make_course,
                                                              make_student, name):
@@ -129,10 +144,10 @@ def test_roster_csv_cells_a_spreadsheet_would_run_are_quoted(client, make_course
     assert rows[1][0] == "'" + name
 
 
-def test_creating_a_course_uppercases_the_code(client):
-    response = client.post("/courses/new", data={"code": "math-101", "title": "Algebra",
+def test_creating_a_course_keeps_the_code_as_written(client):
+    response = client.post("/courses/new", data={"code": "Phys 100 - 1", "title": "Physics",
                                                  "capacity": "30"})
-    course = Course.get(Course.code == "MATH-101")
+    course = Course.get(Course.code == "Phys 100 - 1")
     assert response.status_code == 303 and course.capacity == 30
 
 

@@ -8,7 +8,7 @@ import zipfile
 import pytest
 
 from webapp.models import ImportJob, Student, StudentCourse
-from webapp.rules import imports
+from webapp.oneroster import import_jobs as imports
 
 from .roster_bundles import bundle_zip, make_job, traversal_zip
 

@@ -13,7 +13,8 @@ from .conftest import MIGRATIONS_DIR, release, use_database
 ALL_MIGRATIONS = ["0001_students_courses", "0002_student_courses", "0003_course_enrolled_count",
                   "0004_users_sessions_tokens", "0005_enrollment_events", "0006_terms",
                   "0007_course_meetings_prerequisites", "0008_event_override_reason",
-                  "0009_waitlists_outbox", "0010_accounts", "0012_import_jobs"]
+                  "0009_waitlists_outbox", "0010_accounts", "0011_oneroster",
+                  "0012_import_jobs"]
 TERM_TABLES = {"terms", "course_meetings", "course_prerequisites"}
 
 STUDENT_COLUMNS = "id, name, email, student_number, created_at"
@@ -424,3 +425,57 @@ def test_import_jobs_arrive_and_leave_without_touching_other_rows(empty_db):
     assert "import_jobs" not in empty_db.get_tables()
     assert old_rows(empty_db) == before
     assert_foreign_keys_sound(empty_db)
+
+
+SOURCED_TABLES = ("terms", "students", "courses", "student_courses")
+
+
+def test_oneroster_migration_keeps_rows_allows_no_email_and_long_codes_and_rolls_back(empty_db):
+    migrate.upgrade(MIGRATIONS_DIR, target="0010_accounts")
+    seed_before_terms(empty_db)
+    add_term(empty_db, "FALL")
+    before = old_rows(empty_db)
+
+    assert migrate.upgrade(MIGRATIONS_DIR, target="0011_oneroster") == ["0011_oneroster"]
+
+    assert old_rows(empty_db) == before
+    for table in SOURCED_TABLES:
+        assert {r[0] for r in rows(empty_db, table, "sourced_id")} == {None}
+    assert_foreign_keys_sound(empty_db)
+    # the rebuilt students table still cascades to the junction and keeps email unique
+    assert fk_delete_rules(empty_db, "student_courses")["student_id"] == ("students", "CASCADE")
+    empty_db.execute_sql("INSERT INTO students (name, email, created_at, sourced_id) VALUES "
+                         "('Pupil One', NULL, '2026-01-01', 'u-1'), "
+                         "('Pupil Two', NULL, '2026-01-01', 'u-2')")
+    with pytest.raises(IntegrityError), empty_db.atomic():
+        empty_db.execute_sql("INSERT INTO students (name, email, created_at) "
+                             "VALUES ('Again', 'ada@example.edu', '2026-01-01')")
+    with pytest.raises(IntegrityError), empty_db.atomic():
+        empty_db.execute_sql("INSERT INTO students (name, email, created_at, sourced_id) "
+                             "VALUES ('Dup', NULL, '2026-01-01', 'u-1')")
+    long_code = "Phys 100 - 1 " + "x" * 40
+    add_course(empty_db, long_code, None)
+    empty_db.execute_sql("UPDATE student_courses SET sourced_id = 'e-1' "
+                         "WHERE student_id = 1 AND course_id = 1")
+    with pytest.raises(IntegrityError), empty_db.atomic():
+        empty_db.execute_sql("UPDATE student_courses SET sourced_id = 'e-1' "
+                             "WHERE student_id = 2 AND course_id = 1")
+
+    with pytest.raises(Exception, match="without an email.*longer than 32"):
+        migrate.downgrade(MIGRATIONS_DIR, to=10)
+    assert rows(empty_db, "students", "id, sourced_id") == [(1, None), (2, None), (3, "u-1"),
+                                                           (4, "u-2")]
+
+    empty_db.execute_sql("DELETE FROM students WHERE email IS NULL")
+    empty_db.execute_sql("DELETE FROM courses WHERE LENGTH(code) > 32")
+    assert migrate.downgrade(MIGRATIONS_DIR, to=10) == ["0011_oneroster"]
+
+    after = old_rows(empty_db)  # (an UPDATE may move a row on Postgres: compare sorted)
+    assert {t: sorted(r) for t, r in after.items()} == {t: sorted(r) for t, r in before.items()}
+    for table in SOURCED_TABLES:
+        assert "sourced_id" not in {c.name for c in empty_db.get_columns(table)}
+    assert_foreign_keys_sound(empty_db)
+    with pytest.raises(IntegrityError), empty_db.atomic():
+        empty_db.execute_sql("INSERT INTO students (name, email, created_at) "
+                             "VALUES ('No mail', NULL, '2026-01-01')")
+    assert migrate.upgrade(MIGRATIONS_DIR, target="0011_oneroster") == ["0011_oneroster"]

@@ -16,7 +16,7 @@ def test_create_student_normalises_email_and_blank_number(database):
 @pytest.mark.parametrize("data, field", [
     ({"name": "", "email": "a@b.co"}, "name"),
     ({"name": "A", "email": "not-an-email"}, "email"),
-    ({"name": "A"}, "email"),
+    ({"name": "A", "email": 5}, "email"),
     ({"name": "A" * 201, "email": "a@b.co"}, "name"),
     ({"name": "A", "email": "a@b.co", "student_number": "bad number!"}, "student_number"),
     ({"name": 5, "email": "a@b.co"}, "name"),
@@ -59,9 +59,24 @@ def test_delete_student(make_student):
     assert Student.select().count() == 0
 
 
-def test_create_course_uppercases_code(database):
-    course = records.create_course({"code": "math-101", "title": "Algebra", "capacity": None})
-    assert (course.code, course.capacity, course.seats_left) == ("MATH-101", None, None)
+@pytest.mark.parametrize("code", ["math-101", "Phys 100 - 1", "ÉTÉ-101", "x" * 64])
+def test_create_course_keeps_the_code_as_written(database, code):
+    course = records.create_course({"code": f"  {code} ", "title": "Algebra", "capacity": None})
+    assert (course.code, course.capacity, course.seats_left) == (code, None, None)
+
+
+@pytest.mark.parametrize("code", ["x" * 65, "MATH\t101", "A\nB", "MATH\x07"])
+def test_a_course_code_with_control_characters_or_too_long_is_refused(database, code):
+    with pytest.raises(InvalidRecord) as error:
+        records.create_course({"code": code, "title": "X"})
+    assert "code" in error.value.errors and Course.select().count() == 0
+
+
+def test_a_student_without_email_is_saved_with_none(database):
+    student = records.create_student({"name": "Pupil", "email": "  "})
+    other = records.create_student({"name": "Pupil Two", "email": None})
+    assert (student.email, other.email) == (None, None)
+    assert [s.email for s in Student.select().order_by(Student.id)] == [None, None]
 
 
 @pytest.mark.parametrize("capacity", [0, -3, "12", 1.5, True])

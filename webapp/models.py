@@ -26,15 +26,18 @@ class BaseModel(Model):
 class Student(BaseModel):
     id = AutoField()
     name = CharField(max_length=200)
-    email = CharField(max_length=254, unique=True)
+    # Optional (pupils may have none); unique when present, lower-cased on every write.
+    email = CharField(max_length=254, unique=True, null=True)
     student_number = CharField(max_length=32, unique=True, null=True)
     created_at = DateTimeField(default=utcnow)
+    # The OneRoster sourcedId this row came from (NULL: entered here by hand); 0011.
+    sourced_id = CharField(max_length=255, unique=True, null=True)
 
     class Meta:
         table_name = "students"
 
     def save(self, *args, **kwargs):
-        self.email = self.email.strip().lower()
+        self.email = (self.email or "").strip().lower() or None
         return super().save(*args, **kwargs)
 
     @classmethod
@@ -103,6 +106,7 @@ class Term(BaseModel):
     name = CharField(max_length=200)
     starts_on = DateField()
     ends_on = DateField()
+    sourced_id = CharField(max_length=255, unique=True, null=True)  # OneRoster's (0011)
 
     class Meta:
         table_name = "terms"
@@ -110,14 +114,16 @@ class Term(BaseModel):
 
 class Course(Seats, BaseModel):
     id = AutoField()
-    # Unique within a term, and among courses with no term (migration 0006's index).
-    code = CharField(max_length=32)
+    # Unique within a term, and among courses with no term (migration 0006's index); any
+    # printable text as the source writes it (0011), like `Phys 100 - 1`.
+    code = CharField(max_length=64)
     title = CharField(max_length=200)
     capacity = IntegerField(null=True, constraints=[SQL("CHECK (capacity IS NULL OR capacity >= 1)")])
     # Maintained by database triggers on student_courses (migration 0003).
     enrolled_count = IntegerField(default=0, constraints=[SQL("DEFAULT 0")])
     created_at = DateTimeField(default=utcnow)
     term = ForeignKeyField(Term, null=True, backref="courses", index=False)  # see 0006
+    sourced_id = CharField(max_length=255, unique=True, null=True)  # OneRoster's (0011)
 
     class Meta:
         table_name = "courses"
@@ -151,6 +157,7 @@ class StudentCourse(BaseModel):
     student = ForeignKeyField(Student, backref="enrollments", on_delete="CASCADE")
     course = ForeignKeyField(Course, backref="enrollments", on_delete="CASCADE", index=True)
     enrolled_at = DateTimeField(default=utcnow)
+    sourced_id = CharField(max_length=255, unique=True, null=True)  # OneRoster's (0011)
 
     class Meta:
         table_name = "student_courses"
@@ -176,7 +183,7 @@ class CoursePrerequisite(BaseModel):
     meets it."""
     course = ForeignKeyField(Course, backref="prerequisites", on_delete="CASCADE")
     group_number = IntegerField()
-    required_code = CharField(max_length=32)
+    required_code = CharField(max_length=64)
 
     class Meta:
         table_name = "course_prerequisites"

@@ -170,7 +170,7 @@ def test_meeting_rows_are_added_and_removed_in_place(page, make_course):
     expect(page.get_by_label("Code")).to_have_value("ART-1")  # only the rows were swapped
     assert still_same_page(page)
     page.get_by_label("Title").fill("Art")
-    page.get_by_label("Prerequisites (optional)").fill("art-0")
+    page.get_by_label("Prerequisites (optional)").fill("ART-0")
     page.get_by_label("Title").press("Enter")   # Enter saves; it does not press a row button
     expect(page.get_by_role("heading", name="ART-1 — Art")).to_be_visible()
     expect(page.get_by_text("Fri 13:00–15:00")).to_be_visible()

@@ -13,8 +13,8 @@ from spectree.model_adapter.pydantic_adapter import BaseFile
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..errors import json_error
-from ..oneroster import NotABundle, check_bundle
-from ..rules import imports
+from ..oneroster import NotABundle
+from ..oneroster import import_jobs as imports
 from .core import MULTIPART_ENDPOINTS, bp, operation
 
 IMPORTS = Tag(name="imports", description="OneRoster CSV bundles imported as jobs.")
@@ -80,7 +80,7 @@ def create_import(form: ImportUpload):
     try:
         job = imports.submit_upload(upload.stream, upload.filename,
                                     directory=current_app.config["IMPORTS_DIR"],
-                                    check=check_bundle, user_id=g.user.id,
+                                    user_id=g.user.id,
                                     dry_run=form.dry_run, strict=form.strict)
     except NotABundle as error:
         return json_error(400, str(error), fields={"file": str(error)})

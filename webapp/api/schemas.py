@@ -17,6 +17,7 @@ from ..models import Student as StudentRow
 from ..rules import prerequisites as prerequisite_rules
 from ..rules.audit import ACTIONS
 from ..rules.conflicts import MAX_REASON
+from ..rules import records
 from ..rules.enrollment import MAX_IDS_PER_REQUEST
 from ..rules.schedule import MAX_MEETINGS, WEEKDAYS
 
@@ -30,8 +31,11 @@ NO_NUL = r"^[^\x00]*$"
 # records.EMAIL_RE narrowed to printable ASCII, so lower-casing never changes the length.
 EMAIL = r"^[!-?A-~]+@[!-?A-~]+\.[!-?A-~]+$"
 STUDENT_NUMBER = r"^[A-Za-z0-9][A-Za-z0-9-]*$"
-# records.COURSE_CODE_RE before it upper-cases the code.
-COURSE_CODE = r"^[A-Za-z0-9]+(-[A-Za-z0-9]+)*$"
+# records.TERM_CODE_RE before it upper-cases the code.
+TERM_CODE = r"^[A-Za-z0-9]+(-[A-Za-z0-9]+)*$"
+# Course codes as schools write them (records.is_course_code): printable text, no control
+# characters, no space at either end (`Phys 100 - 1`, `ÉTÉ-101`).
+COURSE_CODE = r"^[^\s\x00-\x1f\x7f-\x9f]([^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f])?$"
 # A calendar date; whether the day exists (2026-02-30) is the rules' to say (400).
 DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 CLOCK = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
@@ -41,7 +45,8 @@ PATTERN_HINTS = {
     NO_NUL: "Must not contain NUL characters.",
     EMAIL: "Enter a valid email address, like ada@example.edu.",
     STUDENT_NUMBER: "Use letters, digits and dashes only.",
-    COURSE_CODE: "Use letters, digits and dashes, like MATH-101.",
+    TERM_CODE: "Use letters, digits and dashes, like 2026-FALL.",
+    COURSE_CODE: records.COURSE_CODE_HINT,
     DATE: "Enter a date like 2026-09-01.",
     CLOCK: "Enter a 24-hour time like 09:00.",
 }
@@ -70,6 +75,7 @@ StudentNumber = Annotated[str, Field(max_length=StudentRow.student_number.max_le
                                      pattern=STUDENT_NUMBER, examples=["S-1001"])]
 Code = Annotated[str, Field(max_length=CourseRow.code.max_length, pattern=COURSE_CODE,
                             examples=["MATH-101"])]
+TermCode = Annotated[str, Field(max_length=32, pattern=TERM_CODE, examples=["2026-FALL"])]
 Title = Annotated[str, Field(min_length=1, max_length=CourseRow.title.max_length,
                              pattern=VISIBLE_TEXT)]
 Capacity = Annotated[int, Field(ge=1, le=100_000, strict=True), BeforeValidator(_whole_number)]
@@ -86,7 +92,7 @@ Prerequisites = Annotated[list[PrerequisiteGroup], Field(
     max_length=prerequisite_rules.MAX_GROUPS,
     description="Every inner list must be met; one code of an inner list meets it "
                 "(an enrollment in a course with that code, in a term that ended before "
-                "this course's term starts). Stored upper-case, each list sorted.",
+                "this course's term starts). Stored as written, each list sorted.",
     examples=[[["MATH-100", "MATH-101"], ["PHY-101"]]])]
 UtcTime = Annotated[datetime,
                     PlainSerializer(lambda t: t.strftime("%Y-%m-%dT%H:%M:%SZ"), return_type=str),
@@ -117,15 +123,17 @@ class PageQuery(BaseModel):
 
 
 class StudentCreate(Body):
+    """`email` is optional (null or absent: none); unique, any case, when present."""
     name: Name
-    email: Email
+    email: Email | None = None
     student_number: StudentNumber | None = None
 
 
 class StudentUpdate(Body):
-    """Only the keys sent change; `student_number: null` clears the number."""
+    """Only the keys sent change; `student_number: null` clears the number, `email: null`
+    the email."""
     name: Name = optional()
-    email: Email = optional()
+    email: Email | None = None
     student_number: StudentNumber | None = None
 
 
@@ -182,7 +190,7 @@ class EnrollmentChange(Body):
 
 class TermCreate(Body):
     """`ends_on` is inclusive and may not be before `starts_on`; codes are unique."""
-    code: Annotated[Code, Field(examples=["2026-FALL"])]
+    code: TermCode
     name: Title
     starts_on: DateText
     ends_on: DateText
@@ -190,7 +198,7 @@ class TermCreate(Body):
 
 class TermUpdate(Body):
     """Only the keys sent change."""
-    code: Annotated[Code, Field(examples=["2026-FALL"])] = optional()
+    code: TermCode = optional()
     name: Title = optional()
     starts_on: DateText = optional()
     ends_on: DateText = optional()
@@ -211,7 +219,7 @@ class WaitlistMove(Body):
 class Student(BaseModel):
     id: int
     name: str
-    email: str
+    email: str | None
     student_number: str | None
     course_count: int
 

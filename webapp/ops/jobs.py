@@ -9,7 +9,7 @@ that queues it, with huey's in-memory storage. The consumer is a process of its 
 (`make run`, `make serve` and the Docker entrypoint start it beside the server). It opens
 the database from DATABASE_URL itself: a job needs the rules and the models, not a Flask app.
 
-`run_import(job_id)` runs one OneRoster import job (webapp/rules/imports.py keeps the
+`run_import(job_id)` runs one OneRoster import job (webapp/oneroster/import_jobs.py keeps the
 rows and says why progress goes to huey's key-value storage, not to the app's database).
 """
 import logging
@@ -22,7 +22,8 @@ from huey.storage import RedisStorage, SqliteStorage
 
 from ..config import load_config
 from ..db import db, make_database
-from ..rules import audit, imports
+from ..oneroster import import_jobs as imports
+from ..rules import audit
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +83,7 @@ def _database():
 
 
 class HueyQueue:
-    """The job queue the import rules use (rules.imports.use_queue)."""
+    """The job queue the import rules use (oneroster.import_jobs.use_queue)."""
 
     @staticmethod
     def _key(job_id):

@@ -2,6 +2,7 @@
 import csv
 import io
 from functools import partial
+from urllib.parse import quote
 
 from flask import (Blueprint, Response, abort, flash, redirect, render_template, request,
                    url_for)
@@ -269,6 +270,7 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 def _cell(text):
     """Keep spreadsheet apps from reading a name like '=cmd' as a formula."""
+    text = text or ""  # a student without an email
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
@@ -284,6 +286,13 @@ def roster_csv(course_id):
     for student in roster:
         writer.writerow([_cell(student.name), _cell(student.email), student.student_number or "",
                          student.enrolled_at.isoformat(sep=" ", timespec="seconds")])
-    filename = f"{course.code}-roster.csv"
     return Response(out.getvalue(), mimetype="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+                    headers={"Content-Disposition": _attachment(f"{course.code}-roster.csv")})
+
+
+def _attachment(filename):
+    """Content-Disposition for a name that may hold spaces, quotes or letters beyond
+    ASCII (course codes are free text): an ASCII fallback plus RFC 6266's filename*."""
+    fallback = "".join(ch if ch.isascii() and (ch.isalnum() or ch in ".-_") else "_"
+                       for ch in filename)
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"

@@ -47,7 +47,7 @@ class RecordForm(FlaskForm):
 class StudentForm(RecordForm):
     record_fields = ("name", "email", "student_number")
     name = StringField("Name")
-    email = EmailField("Email")
+    email = EmailField("Email (optional)")
     student_number = StringField("Student number (optional)")
 
 

@@ -2,7 +2,7 @@
 → Apply → a progress bar polled by htmx → the result; recent jobs; Export.
 
 Jobs run in the job consumer (webapp/ops/jobs.py); these views only store, queue and show
-(webapp/rules/imports.py). Without JavaScript a running job's page has a Refresh button
+(webapp/oneroster/import_jobs.py). Without JavaScript a running job's page has a Refresh button
 instead of the polling.
 """
 import csv
@@ -15,8 +15,8 @@ from flask import (Blueprint, abort, current_app, flash, g, redirect, render_tem
                    request, send_file, url_for)
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from ..oneroster import NotABundle, check_bundle, export_bundle
-from ..rules import imports
+from ..oneroster import NotABundle, export_bundle
+from ..oneroster import import_jobs as imports
 from ..rules.records import RecordNotFound
 
 bp = Blueprint("imports", __name__, url_prefix="/imports")
@@ -70,7 +70,7 @@ def upload():
     try:
         job = imports.submit_upload(upload.stream, upload.filename,
                                     directory=current_app.config["IMPORTS_DIR"],
-                                    check=check_bundle, user_id=g.user.id, strict=strict)
+                                    user_id=g.user.id, strict=strict)
     except NotABundle as error:
         return _index(f"{upload.filename}: {error} Nothing was imported.", 400, strict)
     return redirect(url_for(".show", job_id=job.id), 303)

@@ -121,7 +121,7 @@ def _statement(students, courses, removed):
                    SELECT 1 FROM student_courses d
                    JOIN courses cd ON cd.id = d.course_id
                    LEFT JOIN terms td ON td.id = cd.term_id
-                   WHERE d.student_id = s.id AND cd.code = p.required_code
+                   WHERE d.student_id = s.id AND LOWER(cd.code) = LOWER(p.required_code)
                      {not_removed.format(e="d")}
                      AND (t.id IS NULL OR td.ends_on < t.starts_on)) THEN 1 ELSE 0 END,
                NULL, NULL, NULL, NULL

@@ -27,9 +27,10 @@ def parse(text):
 
 
 def normalise(groups):
-    """Codes upper-cased and sorted, repeats dropped, groups in a stable order (the form
-    a course's prerequisites are stored and shown in)."""
-    clean = {tuple(sorted({code.strip().upper() for code in group})) for group in groups}
+    """Codes trimmed (otherwise as written, like course codes) and sorted, repeats
+    dropped, groups in a stable order (the form a course's prerequisites are stored and
+    shown in)."""
+    clean = {tuple(sorted({code.strip() for code in group})) for group in groups}
     return [list(group) for group in sorted(clean) if group]
 
 

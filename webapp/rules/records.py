@@ -7,7 +7,7 @@ parsing form strings or checking JSON types is the caller's job.
 import functools
 import re
 
-from peewee import IntegrityError
+from peewee import IntegrityError, fn
 
 from ..db import db, fetch_all, write_transaction
 from ..models import Course, Student, Term
@@ -17,7 +17,18 @@ from .waitlist import promote_waiting
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 STUDENT_NUMBER_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*$")
-COURSE_CODE_RE = re.compile(r"^[A-Z0-9]+(-[A-Z0-9]+)*$")
+# Term codes keep the strict shape; course codes are any printable text (is_course_code).
+TERM_CODE_RE = re.compile(r"^[A-Z0-9]+(-[A-Z0-9]+)*$")
+COURSE_CODE_MAX = 64
+COURSE_CODE_HINT = ("Use up to 64 printable characters (letters, digits, spaces, "
+                    "punctuation), like MATH-101 or Phys 100 - 1.")
+
+
+def is_course_code(code):
+    """A course code as schools write them: 1-64 printable characters (spaces and letters
+    beyond ASCII allowed, no control characters), no space at either end."""
+    return (isinstance(code, str) and 0 < len(code) <= COURSE_CODE_MAX
+            and code.isprintable() and code == code.strip())
 
 
 class InvalidRecord(Exception):
@@ -61,10 +72,10 @@ def clean_student(data, partial=False):
     if not partial or "name" in data:
         clean["name"] = clean_text(data.get("name"), "name", errors, required=True, max_length=200)
     if not partial or "email" in data:
-        email = clean_text(data.get("email"), "email", errors, required=True, max_length=254)
-        if "email" not in errors and not EMAIL_RE.match(email):
+        email = clean_text(data.get("email"), "email", errors, required=False, max_length=254)
+        if email and "email" not in errors and not EMAIL_RE.match(email):
             errors["email"] = "Enter a valid email address, like ada@example.edu."
-        clean["email"] = (email or "").lower()
+        clean["email"] = (email or "").lower() or None  # optional: pupils may have none
     if not partial or "student_number" in data:
         number = clean_text(data.get("student_number"), "student_number", errors,
                        required=False, max_length=32)
@@ -83,11 +94,11 @@ def clean_course(data, partial=False, enrolled=0, current_capacity=None):
     fine even after an over-capacity override)."""
     errors, clean = {}, {}
     if not partial or "code" in data:
-        code = clean_text(data.get("code"), "code", errors, required=True, max_length=32)
-        code = (code or "").upper()
-        if "code" not in errors and not COURSE_CODE_RE.match(code):
-            errors["code"] = "Use letters, digits and dashes, like MATH-101."
-        clean["code"] = code
+        code = clean_text(data.get("code"), "code", errors, required=True,
+                          max_length=COURSE_CODE_MAX)
+        if "code" not in errors and not is_course_code(code):
+            errors["code"] = COURSE_CODE_HINT
+        clean["code"] = code  # as written: `Phys 100 - 1` stays so
     if not partial or "title" in data:
         clean["title"] = clean_text(data.get("title"), "title", errors, required=True, max_length=200)
     if not partial or "capacity" in data:
@@ -136,7 +147,7 @@ def _meetings(items, errors):
 
 
 def _prerequisites(groups, errors):
-    """Groups of codes, normalised (prerequisites.normalise); every code like MATH-101."""
+    """Groups of codes, normalised (prerequisites.normalise); every code a course code."""
     shaped = isinstance(groups, list) and all(
         isinstance(group, list) and group and all(isinstance(code, str) for code in group)
         for group in groups)
@@ -145,7 +156,7 @@ def _prerequisites(groups, errors):
         return []
     groups = prerequisites.normalise(groups)
     bad = sorted({code for group in groups for code in group
-                  if not COURSE_CODE_RE.match(code)})
+                  if not is_course_code(code)})
     if bad:
         errors["prerequisites"] = (f"Not a course code: {', '.join(bad)}. Write codes like "
                                    "MATH-101, groups apart with ';' and choices with 'or'.")
@@ -194,11 +205,13 @@ student_duplicates = functools.partial(duplicate_fields, Student, unique_fields=
 
 
 def _course_duplicates(record, values, exclude_id):
-    """A course code is unique within its term (and among courses with no term)."""
+    """A course code is unique, in any case, within its term (and among courses with no
+    term); migration 0011's index decides, this only words the message."""
     code = values.get("code", record.code if record else None)
     term_id = values.get("term_id", record.term_id if record else None)
     query = Course.select(Course.id).where(
-        Course.code == code, Course.term.is_null() if term_id is None else Course.term == term_id)
+        fn.LOWER(Course.code) == fn.LOWER(code),
+        Course.term.is_null() if term_id is None else Course.term == term_id)
     if exclude_id is not None:
         query = query.where(Course.id != exclude_id)
     if not query.exists():

@@ -14,7 +14,7 @@ from peewee import fn
 from ..db import fetch_all, placeholders, run_sql, write_transaction
 from ..models import Course, Term, utcnow
 from .records import (
-    COURSE_CODE_RE,
+    TERM_CODE_RE,
     InvalidRecord,
     RecordNotFound,
     clean_text,
@@ -52,7 +52,7 @@ def clean_term(data, current=None):
     if current is None or "code" in data:
         code = (clean_text(data.get("code"), "code", errors, required=True, max_length=32)
                 or "").upper()
-        if "code" not in errors and not COURSE_CODE_RE.match(code):
+        if "code" not in errors and not TERM_CODE_RE.match(code):
             errors["code"] = "Use letters, digits and dashes, like 2026-FALL."
         clean["code"] = code
     if current is None or "name" in data:

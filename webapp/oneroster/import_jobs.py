@@ -33,8 +33,9 @@ from peewee import JOIN
 
 from ..db import write_transaction
 from ..models import ImportJob, User, utcnow
-from .audit import Actor
-from .records import RecordNotFound
+from ..rules.audit import Actor
+from ..rules.records import RecordNotFound
+from .read import Bundle
 
 # The runner beats every HEARTBEAT_EVERY seconds; a job unheard of for STALE_AFTER is dead.
 HEARTBEAT_EVERY = 2
@@ -87,13 +88,19 @@ def shown_filename(filename):
     return name[:255] or "upload.zip"
 
 
-def submit_upload(stream, filename, *, directory, check, user_id, dry_run=True,
-                  strict=False):
-    """Store an upload, check it with `check(path)` (which raises NotABundle: then the
-    file goes and nothing is written), and queue a job for it; the job row."""
+def check_bundle(path):
+    """NotABundle (its message says why) unless `path` is a zip the OneRoster reader may
+    open: a zip, no name leaving its folder, not a zip bomb, a manifest. Reads only the
+    zip's directory, so it is quick for any size."""
+    Bundle(path).close()
+
+
+def submit_upload(stream, filename, *, directory, user_id, dry_run=True, strict=False):
+    """Store an upload, check it is a bundle (NotABundle: the file goes and nothing is
+    written), and queue a job for it; the job row."""
     path = store_upload(stream, directory)
     try:
-        check(path)
+        check_bundle(path)
     except BaseException:
         path.unlink(missing_ok=True)
         raise
