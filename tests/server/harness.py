@@ -17,6 +17,7 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 GUNICORN = Path(sys.executable).with_name("gunicorn")
+HUEY_CONSUMER = Path(sys.executable).with_name("huey_consumer")
 
 
 def free_port():
@@ -92,6 +93,42 @@ class GunicornServer:
 
     def __exit__(self, *exc):
         self.stop()
+
+
+class HueyConsumer:
+    """The job consumer (`huey_consumer webapp.ops.jobs.huey`, one worker) in its own
+    process group, on `database_url` and the queue file `jobs_db`; start(), stop(), kill()."""
+
+    def __init__(self, log_path, database_url, jobs_db):
+        self.env = {**os.environ, "DATABASE_URL": database_url, "JOBS_DB": str(jobs_db),
+                    "PYTHONPATH": str(PROJECT_ROOT)}
+        self.env.pop("REDIS_URL", None)
+        self.log_path = Path(log_path)
+        self.process = None
+
+    def start(self):
+        with open(self.log_path, "ab") as log:
+            self.process = subprocess.Popen(
+                [str(HUEY_CONSUMER), "webapp.ops.jobs.huey", "--workers", "1", "--delay", "0.05"],
+                cwd=PROJECT_ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+                start_new_session=True)
+        return self
+
+    def kill(self):
+        """kill -9 the consumer and its workers."""
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+    def log(self):
+        return self.log_path.read_text(errors="replace")[-3000:] if self.log_path.exists() else ""
 
 
 def request(url, method="GET", body=None, headers=None, timeout=30):

@@ -1,13 +1,8 @@
 """A real job consumer (`huey_consumer webapp.ops.jobs.huey`) killed with SIGKILL in the
 middle of an import's apply: the database is as it was, the job reads failed, and running
 it again imports everything."""
-import os
-import signal
 import sqlite3
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 
@@ -16,9 +11,8 @@ from webapp.models import ImportJob, Student, StudentCourse
 from webapp.oneroster import import_jobs as imports
 
 from ..roster_bundles import write_bundle
-from .harness import PROJECT_ROOT
+from .harness import HueyConsumer
 
-CONSUMER = Path(sys.executable).with_name("huey_consumer")
 STUDENTS, CLASSES, PER_STUDENT = 30_000, 100, 3
 
 
@@ -28,46 +22,13 @@ def app_settings(tmp_path):
             "IMPORTS_DIR": str(tmp_path / "imports")}
 
 
-class Consumer:
-    """huey_consumer in its own process group, on the test's database and queue file."""
-
-    def __init__(self, app, log_path):
-        self.env = {**os.environ, "DATABASE_URL": app.config["DATABASE_URL"],
-                    "JOBS_DB": app.config["JOBS_DB"], "PYTHONPATH": str(PROJECT_ROOT)}
-        self.env.pop("REDIS_URL", None)
-        self.log_path = log_path
-        self.process = None
-
-    def start(self):
-        with open(self.log_path, "ab") as log:
-            self.process = subprocess.Popen(
-                [str(CONSUMER), "webapp.ops.jobs.huey", "--workers", "1", "--delay", "0.05"],
-                cwd=PROJECT_ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
-                start_new_session=True)
-        return self
-
-    def kill(self):
-        os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait(timeout=10)
-
-    def stop(self):
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.kill()
-
-    def log(self):
-        return self.log_path.read_text(errors="replace")[-3000:]
-
-
 @pytest.fixture
 def consumers(app, tmp_path):
     started = []
 
     def start():
-        consumer = Consumer(app, tmp_path / f"consumer-{len(started)}.log").start()
+        consumer = HueyConsumer(tmp_path / f"consumer-{len(started)}.log",
+                                app.config["DATABASE_URL"], app.config["JOBS_DB"]).start()
         started.append(consumer)
         return consumer
     yield start
