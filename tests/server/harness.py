@@ -30,7 +30,34 @@ class ServerFailed(RuntimeError):
     """The server exited or never answered; the message carries its log's tail."""
 
 
-class GunicornServer:
+class ProcessGroup:
+    """A child started in its own process group (`process`, logging to `log_path`)."""
+    process = None
+    log_path = None
+
+    def kill(self):
+        """kill -9 the whole process group: master and every worker, mid-request."""
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=10)
+
+    def stop(self):
+        """Graceful stop (SIGTERM to the master); kill() if it lingers."""
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+    def log_text(self):
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def log_tail(self, chars=3000):
+        return self.log_text()[-chars:]
+
+
+class GunicornServer(ProcessGroup):
     """gunicorn serving `app` ("module:callable"); start(), stop(), kill()."""
 
     def __init__(self, log_path, database_url=None, app="webapp:create_app()", workers=2,
@@ -67,26 +94,6 @@ class GunicornServer:
         self.kill()
         raise ServerFailed(f"gunicorn did not answer {self.ready_path}:\n{self.log_tail()}")
 
-    def kill(self):
-        """kill -9 the whole process group: master and every worker, mid-request."""
-        if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(timeout=10)
-
-    def stop(self):
-        """Graceful stop (SIGTERM to the master); kill() if it lingers."""
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.kill()
-
-    def log_text(self):
-        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
-
-    def log_tail(self, chars=3000):
-        return self.log_text()[-chars:]
 
     def __enter__(self):
         return self.start()
@@ -95,7 +102,7 @@ class GunicornServer:
         self.stop()
 
 
-class HueyConsumer:
+class HueyConsumer(ProcessGroup):
     """The job consumer (`huey_consumer webapp.ops.jobs.huey`, one worker) in its own
     process group, on `database_url` and the queue file `jobs_db`; start(), stop(), kill()."""
 
@@ -113,22 +120,6 @@ class HueyConsumer:
                 cwd=PROJECT_ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
                 start_new_session=True)
         return self
-
-    def kill(self):
-        """kill -9 the consumer and its workers."""
-        os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait(timeout=10)
-
-    def stop(self):
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.kill()
-
-    def log(self):
-        return self.log_path.read_text(errors="replace")[-3000:] if self.log_path.exists() else ""
 
 
 def request(url, method="GET", body=None, headers=None, timeout=30):
