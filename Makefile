@@ -4,7 +4,7 @@ PY      := $(VENV)/bin/python
 FLASK   := $(VENV)/bin/flask --app webapp
 PYTHON  ?= python3
 
-.PHONY: run serve install install-test install-bench browser wrk test bench clean
+.PHONY: run serve install install-test install-bench browser wrk test bench bench-oneroster clean
 
 run: install instance/secret_key
 	$(FLASK) db upgrade
@@ -64,6 +64,11 @@ wrk:
 
 bench: install-bench wrk
 	$(PY) -m bench.run $(BENCH_ARGS)
+	$(PY) -m bench.oneroster $(ONEROSTER_BENCH_ARGS)
+
+# OneRoster import alone; quick: make bench-oneroster ONEROSTER_BENCH_ARGS="--scale 0.01"
+bench-oneroster: install-bench
+	$(PY) -m bench.oneroster $(ONEROSTER_BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .coverage htmlcov

@@ -49,6 +49,16 @@ def test_a_taken_email_or_number_is_409_naming_the_field(api, make_student, db_s
     assert db_snapshot() == before
 
 
+def test_email_is_optional_and_null_clears_it(api):
+    created = api.post("/api/students", json={"name": "Pupil"})
+    assert created.status_code == 201 and created.get_json()["email"] is None
+    path = created.headers["Location"]
+    assert api.patch(path, json={"email": "P@example.edu"}).get_json()["email"] == \
+        "p@example.edu"
+    assert api.patch(path, json={"email": None}).get_json()["email"] is None
+    assert api.post("/api/students", json={"name": "Two", "email": None}).status_code == 201
+
+
 @pytest.mark.parametrize("body, field", [
     ({"name": "  ", "email": "a@example.edu"}, "name"),
     ({"name": "A", "email": "not-an-email"}, "email"),

@@ -370,3 +370,14 @@ def test_a_missing_prerequisite_blocks_a_promotion(make_course, make_student):
     (entry,) = waitlist.waiting_students(course.id)
     assert [c.as_json() for c in entry.blocked_by] == [
         {"type": "missing_prerequisite", "course_id": course.id, "requires": ["MATH-101"]}]
+
+
+def test_a_promoted_student_without_email_is_enrolled_and_no_mail_is_queued(full_course):
+    from webapp.models import Student
+    course, enrolled, queue = full_course(capacity=1, waiting=2)
+    Student.update(email=None).where(Student.id == queue[0]).execute()  # a pupil, no address
+
+    enrollment.unenroll(enrolled[0], course.id)
+
+    assert roster(course) == {queue[0]} and actions(course, "promote") == [queue[0]]
+    assert OutboxMessage.select().where(OutboxMessage.student == queue[0]).count() == 0

@@ -19,6 +19,7 @@ from .read import (
 )
 
 TYPES = ("terms", "students", "courses", "enrollments")
+PROGRESS_ROWS = 5000  # report progress every so many rows
 REMOVAL_GUARD = 0.10  # a bulk import may remove at most this share of sourced enrollments
 SESSION_TYPES = ("calendarYear", "gradingPeriod", "schoolYear", "semester", "term")
 CLASS_TYPES = ("homeroom", "scheduled")
@@ -117,6 +118,8 @@ class _Importer:
         self.sessions, self.classes, self.course_rows = {}, {}, {}
         self.students, self.enrollments = {}, {}
         self.deleted = {t: set() for t in TYPES}
+        # every sourcedId a file lists, rows with errors too: bulk never removes those
+        self.listed = {t: {} for t in TYPES}
 
     # -- reading and checking ---------------------------------------------------------
 
@@ -228,7 +231,7 @@ class _Importer:
                                         "classType", "location", "schoolSourcedId",
                                         "termSourcedIds", "subjects", "subjectCodes",
                                         "periods"))
-        seen = {}
+        seen = self.listed["courses"]
         for line, row in table:
             status = self._row_checks(table, line, row, ("sourcedId",), seen)
             if status is None or self._enum(table, line, row, "classType",
@@ -273,7 +276,7 @@ class _Importer:
                                       "userIds", "givenName", "familyName", "middleName",
                                       "identifier", "email", "sms", "phone",
                                       "agentSourcedIds", "grades", "password"))
-        seen, emails, numbers = {}, {}, {}
+        seen, emails, numbers = self.listed["students"], {}, {}
         self.non_students = set()
         for line, row in table:
             required = ("sourcedId",) if student_ids is not None else ("sourcedId", "role")
@@ -337,10 +340,14 @@ class _Importer:
                                             "classSourcedId", "schoolSourcedId",
                                             "userSourcedId", "role", "primary", "beginDate",
                                             "endDate"))
-        seen = {}
+        seen = self.listed["enrollments"]
         self.db_students = _by_sourced(Student, Student.id)
         self.db_courses = _by_sourced(Course, Course.id)
+        size, done = max(self.bundle.size("enrollments"), 1), 0
         for line, row in table:
+            done += sum(map(len, row.values())) + len(row)
+            if line % PROGRESS_ROWS == 0:
+                self.step(0.2 + 0.2 * min(done / size, 1.0))
             status = self._row_checks(table, line, row, ("sourcedId", "classSourcedId",
                                                          "userSourcedId", "role"), seen)
             role = status and self._enum(table, line, row, "role", ROLES)
@@ -418,6 +425,7 @@ class _Importer:
         by_sourced = {r[4]: r for r in rows if r[4] is not None}
         by_email = {r[2]: r for r in rows if r[2]}
         by_number = {r[3]: r for r in rows if r[3]}
+        by_id = {r[0]: r for r in rows}
         self.student_ids = {sid: r[0] for sid, r in by_sourced.items()}
         taken_emails = {e: r[0] for e, r in by_email.items()}
         claimed = set()
@@ -426,6 +434,7 @@ class _Importer:
             if row is None:
                 manual = by_email.get(email) if email else None
                 manual = manual or (by_number.get(number) if number else None)
+                manual = manual or self._exported_here(sourced, name, by_id)
                 if manual is not None and manual[4] is None and manual[0] not in claimed:
                     row = manual  # entered by hand: link it, do not duplicate
                     claimed.add(row[0])
@@ -445,12 +454,20 @@ class _Importer:
                 todo["create"].append((name, email, number, sourced))
             elif (row[1], row[2], row[3], row[4]) != (name, email, number, sourced):
                 todo["update"].append((row[0], name, email, number, sourced))
-        keep = set(self.students)
+        keep = set(self.listed["students"]) - self.deleted["students"]
         if self._mode("users") == "bulk":
             todo["remove"] += [r[0] for sid, r in by_sourced.items() if sid not in keep]
         todo["remove"] += [by_sourced[sid][0] for sid in self.deleted["students"]
                            if sid in by_sourced and sid not in keep]
         todo["remove"] = sorted(set(todo["remove"]))
+
+    @staticmethod
+    def _exported_here(sourced, name, by_id):
+        """A student entered by hand and exported from here comes back as `student-<id>`
+        (export.py): the same id and name is the same student."""
+        match = re.fullmatch(r"student-(\d+)", sourced)
+        row = by_id.get(int(match.group(1))) if match else None
+        return row if row is not None and row[1] == name else None
 
     def _removed_student_ids(self):
         if not hasattr(self, "_removed_cache"):
@@ -459,7 +476,7 @@ class _Importer:
                 self._removed_cache = {i for s, i in self.student_ids.items() if s in rows}
             else:
                 self._removed_cache = {i for s, i in self.student_ids.items()
-                                       if s not in self.students}
+                                       if s not in self.listed["students"]}
         return self._removed_cache
 
     def _plan_courses(self):
@@ -502,7 +519,7 @@ class _Importer:
             elif (row[1], row[2], row[3], row[4]) != (code, title, term_id, sourced):
                 todo["update"].append((row[0], code, title, term_sid, sourced))
         self.scope = {t for t in scope if not isinstance(t, tuple)}
-        keep = set(self.classes)
+        keep = set(self.listed["courses"]) - self.deleted["courses"]
         if self._mode("classes") == "bulk":
             todo["remove"] += [r[0] for sid, r in by_sourced.items()
                                if sid not in keep and r[3] in self.scope]
@@ -551,7 +568,7 @@ class _Importer:
                                     "already in this class under another sourcedId; skipped.")
             else:
                 todo["create"].append((user, klass, sourced))
-        keep = set(self.enrollments)
+        keep = set(self.listed["enrollments"]) - self.deleted["enrollments"]
         # bulk enrollments speak for the terms of the classes they name, too
         self.scope |= {self.db_course_terms[klass] for (_, _, klass) in self.enrollments.values()
                        if klass in self.db_course_terms and klass not in self.classes}
@@ -612,10 +629,12 @@ class _Importer:
                                   in todo["courses"]["update"]])
             self.step(0.8)
             exchange.link_enrollments(todo["enrollments"]["update"])
-            exchange.add_enrollments(
-                [(self.student_ids[user], self.course_ids[klass], sourced)
-                 for user, klass, sourced in todo["enrollments"]["create"]])
-            self.step(0.95)
+            creates = todo["enrollments"]["create"]
+            for start in range(0, len(creates), PROGRESS_ROWS):
+                exchange.add_enrollments(
+                    [(self.student_ids[user], self.course_ids[klass], sourced)
+                     for user, klass, sourced in creates[start:start + PROGRESS_ROWS]])
+                self.step(0.8 + 0.15 * min((start + PROGRESS_ROWS) / len(creates), 1.0))
             if todo["terms"]["remove"]:
                 exchange.delete_terms_without_courses(todo["terms"]["remove"])
 

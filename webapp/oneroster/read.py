@@ -122,6 +122,13 @@ class Bundle:
         raw = self.zip.open(where) if self.zip is not None else open(where, "rb")  # noqa: SIM115 (closed by Table)
         return _Text(raw)
 
+    def size(self, name):
+        """The file's unpacked size in bytes (0 when absent), for progress."""
+        where = self.files.get(name)
+        if where is None:
+            return 0
+        return where.file_size if self.zip is not None else where.stat().st_size
+
     def close(self):
         if self.zip is not None:
             self.zip.close()

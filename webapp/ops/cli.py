@@ -7,6 +7,7 @@ from flask.cli import AppGroup
 from ..rules import outbox, terms
 from ..rules.records import InvalidRecord, RecordNotFound
 from . import backup, gendata, mailer, migrate
+from .oneroster_cli import oneroster_cli
 from .demo import seed_demo
 
 db_cli = AppGroup("db", help="Apply, roll back and list schema migrations.")
@@ -135,6 +136,7 @@ def outbox_send_command():
 
 def register(app):
     app.cli.add_command(db_cli)
+    app.cli.add_command(oneroster_cli)
     app.cli.add_command(outbox_cli)
     app.cli.add_command(terms_cli)
     app.cli.add_command(seed_demo_command)
