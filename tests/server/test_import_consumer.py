@@ -1,7 +1,11 @@
 """A real job consumer (`huey_consumer webapp.ops.jobs.huey`) killed with SIGKILL in the
 middle of an import's apply: the database is as it was, the job reads failed, and running
 it again imports everything."""
+import os
+import signal
 import sqlite3
+import subprocess
+import sys
 import time
 
 import pytest
@@ -11,7 +15,7 @@ from webapp.models import ImportJob, Student, StudentCourse
 from webapp.oneroster import import_jobs as imports
 
 from ..roster_bundles import write_bundle
-from .harness import HueyConsumer
+from .harness import HUEY_CONSUMER, PROJECT_ROOT, HueyConsumer
 
 STUDENTS, CLASSES, PER_STUDENT = 10_000, 50, 3
 
@@ -104,3 +108,47 @@ def test_a_consumer_killed_mid_import_changes_nothing_and_the_job_runs_again(
     assert imports.report_of(done)["applied"] is True
     assert Student.select().count() == STUDENTS
     assert StudentCourse.select().count() == STUDENTS * PER_STUDENT
+
+
+def with_jobs(app, tmp_path, *server):
+    """with-jobs.sh (as make run/serve and Docker use it) around `server`."""
+    env = {**os.environ, "DATABASE_URL": app.config["DATABASE_URL"],
+           "JOBS_DB": app.config["JOBS_DB"], "PYTHONPATH": str(PROJECT_ROOT),
+           "HUEY_CONSUMER": str(HUEY_CONSUMER), "JOB_WORKERS": "1"}
+    log_path = tmp_path / "with-jobs.log"
+    with open(log_path, "ab") as log:
+        script = subprocess.Popen(["bash", str(PROJECT_ROOT / "with-jobs.sh"), *server],
+                                  cwd=PROJECT_ROOT, env=env, stdout=log,
+                                  stderr=subprocess.STDOUT, start_new_session=True)
+    return script, log_path
+
+
+def group_gone(pgid):
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
+@pytest.mark.parametrize("ending", ["signal", "server exits"])
+def test_with_jobs_runs_the_consumer_beside_the_server_and_stops_both(app, tmp_path, ending):
+    done = tmp_path / "server-may-exit"  # the stand-in server runs until this file exists
+    script, log_path = with_jobs(
+        app, tmp_path, sys.executable, "-c",
+        f"import os, time\nwhile not os.path.exists({str(done)!r}): time.sleep(0.05)")
+    try:
+        deadline = time.monotonic() + 60
+        while "Huey consumer started" not in log_path.read_text(errors="replace"):
+            assert time.monotonic() < deadline and script.poll() is None, \
+                log_path.read_text(errors="replace")
+            time.sleep(0.05)
+        if ending == "signal":
+            script.terminate()
+        else:
+            done.touch()
+        script.wait(timeout=60)
+        assert group_gone(script.pid), "the consumer outlived with-jobs.sh"
+    finally:
+        if not group_gone(script.pid):
+            os.killpg(script.pid, signal.SIGKILL)

@@ -199,6 +199,11 @@ def heartbeat(job_id, progress):
                                  "pid": os.getpid(), "at": time.time()})
 
 
+def forget_progress(job_id):
+    """Drop a finished job's heartbeat (the runner calls it once its beats have stopped)."""
+    _queue.forget(job_id)
+
+
 def start_job(job_id):
     """queued → running; False if the job was not queued (already run, or failed)."""
     with write_transaction():

@@ -148,6 +148,9 @@ def run_import(job_id):
     from ..oneroster import NotABundle, import_bundle
     with _database():
         job = imports.get_job(job_id)
+        if job.status != "queued":
+            return
+        # The heartbeat first: a reader seeing `running` without one takes the job for dead.
         with Heartbeat(job_id) as beat:
             if not imports.start_job(job_id):
                 return
@@ -164,6 +167,7 @@ def run_import(job_id):
                 imports.fail_job(job_id, imports.FAILED)
             else:
                 imports.finish_job(job_id, report)
+        imports.forget_progress(job_id)  # a last beat may have come after finish_job's
 
 
 @huey.on_startup()
