@@ -23,7 +23,7 @@ import sys
 import tempfile
 import time
 import zipfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -95,7 +95,7 @@ def fresh_database(path):
 def raw_baseline(db_path, scale):
     """Seconds for sqlite3 executemany of the same rows in one transaction."""
     students, classes = sizes(scale)
-    now = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+    now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S")
     con = sqlite3.connect(db_path, isolation_level=None)
     con.execute("PRAGMA journal_mode=wal")
     con.execute("PRAGMA synchronous=normal")
@@ -172,7 +172,7 @@ def main(argv=None):
             print(json.dumps(result))
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "oneroster.json").write_text(json.dumps({
-        "date": datetime.now(timezone.utc).strftime("%Y-%m-%d"),
+        "date": datetime.now(UTC).strftime("%Y-%m-%d"),
         "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, {platform.system()} "
                    f"{platform.release()}, Python {platform.python_version()}, SQLite "
                    f"{sqlite3.sqlite_version}",

@@ -7,8 +7,8 @@ from flask.cli import AppGroup
 from ..rules import outbox, terms
 from ..rules.records import InvalidRecord, RecordNotFound
 from . import backup, gendata, mailer, migrate
-from .oneroster_cli import oneroster_cli
 from .demo import seed_demo
+from .oneroster_cli import oneroster_cli
 
 db_cli = AppGroup("db", help="Apply, roll back and list schema migrations.")
 

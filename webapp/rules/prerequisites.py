@@ -30,7 +30,12 @@ def normalise(groups):
     """Codes trimmed (otherwise as written, like course codes) and sorted, repeats
     dropped, groups in a stable order (the form a course's prerequisites are stored and
     shown in)."""
-    clean = {tuple(sorted({code.strip() for code in group})) for group in groups}
+    clean = set()
+    for group in groups:
+        by_case = {}  # codes match in any case (rules/conflicts.py): one spelling each
+        for code in (code.strip() for code in group):
+            by_case.setdefault(code.lower(), code)
+        clean.add(tuple(sorted(by_case.values(), key=lambda code: (code.lower(), code))))
     return [list(group) for group in sorted(clean) if group]
 
 
