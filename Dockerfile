@@ -20,7 +20,7 @@ COPY webapp ./webapp
 COPY migrations ./migrations
 COPY templates ./templates
 COPY static ./static
-COPY gunicorn.conf.py docker-entrypoint.sh ./
+COPY gunicorn.conf.py docker-entrypoint.sh with-jobs.sh ./
 # Editable: the app finds templates/, static/ and migrations/ next to its package.
 RUN pip install --no-deps -e . \
     && mkdir -p instance && chown registrar:registrar instance
@@ -31,4 +31,5 @@ EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
     CMD python -c "import urllib.request, sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4).status != 200)"
 ENTRYPOINT ["./docker-entrypoint.sh"]
-CMD ["gunicorn", "-c", "gunicorn.conf.py", "webapp:create_app()"]
+# The job consumer (OneRoster imports) runs beside gunicorn and stops with it.
+CMD ["./with-jobs.sh", "gunicorn", "-c", "gunicorn.conf.py", "webapp:create_app()"]

@@ -10,15 +10,18 @@ run: install instance/secret_key
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo
 	FLASK_DEBUG=1 $(FLASK) users demo
-	FLASK_DEBUG=1 $(FLASK) run --host 127.0.0.1 --port 5000
+	FLASK_DEBUG=1 HUEY_CONSUMER=$(VENV)/bin/huey_consumer ./with-jobs.sh \
+		$(FLASK) run --host 127.0.0.1 --port 5000
 
 # Production: gunicorn (gunicorn.conf.py) on DATABASE_URL (default the SQLite file in instance/),
 # after migrating and purging expired sessions and old sign-in failures.
 # SECRET_KEY from the environment, else the one `make run` keeps in instance/secret_key.
+# Both run the job consumer (OneRoster imports) beside the server: with-jobs.sh.
 serve: install instance/secret_key
 	$(FLASK) db upgrade
 	$(FLASK) users purge
-	$(VENV)/bin/gunicorn -c gunicorn.conf.py 'webapp:create_app()'
+	HUEY_CONSUMER=$(VENV)/bin/huey_consumer ./with-jobs.sh \
+		$(VENV)/bin/gunicorn -c gunicorn.conf.py 'webapp:create_app()'
 
 instance/secret_key:
 	@mkdir -p instance

@@ -84,9 +84,9 @@ def create_app(config=None):
     _check_school_timezone(app.config["SCHOOL_TIMEZONE"])
 
     from . import api, errors, input_guard, original_paths, request_log, security
-    from .ops import cli, health, mailer, users_cli
-    from .pages import (accounts, auth, courses, history, home, outbox, overrides, students,
-                        terms)
+    from .ops import cli, health, jobs, mailer, users_cli
+    from .pages import (accounts, auth, courses, history, home, imports, outbox, overrides,
+                        students, terms)
     request_log.register(app)  # first: every later hook and log line sees the request id
     original_paths.register(app)  # before CSRF and the gate: JSON clients go to /api
     input_guard.register(app)  # NUL, ids past MAX_ID: refused before any query
@@ -95,6 +95,7 @@ def create_app(config=None):
     _register_db_hooks(app)
     _note_promotions(app)
     mailer.register(app)
+    jobs.register(app)
 
     errors.register(app)
     security.register(app)
@@ -106,7 +107,7 @@ def create_app(config=None):
     app.add_url_rule("/favicon.ico", "favicon", lambda: redirect(
         url_for("static", filename="favicon.svg"), 301))
     for blueprint in (auth.bp, home.bp, students.bp, overrides.bp, courses.bp, terms.bp,
-                      history.bp, outbox.bp, accounts.bp, accounts.own, health.bp, api.bp):
+                      history.bp, outbox.bp, imports.bp, accounts.bp, accounts.own, health.bp, api.bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api.bp)  # JSON clients, not forms: authenticated by bearer token (issue 6)
     cli.register(app)

@@ -40,6 +40,13 @@ def _trusted_proxies():
     return int(value)
 
 
+def _megabytes(name, default):
+    value = os.environ.get(name, "").strip() or str(default)
+    if not re.fullmatch(r"[1-9][0-9]*", value):
+        raise ConfigError(f"{name} must be a whole number of megabytes, not {value!r}")
+    return int(value) * 1024 * 1024
+
+
 def load_config():
     """Return the app config dict built from environment variables."""
     debug = os.environ.get("FLASK_DEBUG", "") in {"1", "true", "True"}
@@ -56,6 +63,15 @@ def load_config():
         # Mail to promoted students (ops/mailer.py); unset: listed on "Messages not sent".
         "SMTP_URL": os.environ.get("SMTP_URL", "").strip() or None,
         "MAIL_FROM": os.environ.get("MAIL_FROM", "").strip() or "registrar@localhost",
+        # Jobs (ops/jobs.py): huey keeps its queue in Redis when REDIS_URL is set, else in
+        # the SQLite file JOBS_DB; JOBS_IMMEDIATE runs each job inside the call that queues
+        # it (None: only under TESTING).
+        "REDIS_URL": os.environ.get("REDIS_URL", "").strip() or None,
+        "JOBS_DB": os.environ.get("JOBS_DB", "").strip() or str(INSTANCE_DIR / "jobs.db"),
+        "JOBS_IMMEDIATE": None,
+        # OneRoster uploads: kept (owner-only) for their jobs; the largest zip accepted.
+        "IMPORTS_DIR": os.environ.get("IMPORTS_DIR", "").strip() or str(INSTANCE_DIR / "imports"),
+        "IMPORT_MAX_BYTES": _megabytes("IMPORT_MAX_MB", 200),
         # The school's zone: which day it is there decides the term a page shows first.
         "SCHOOL_TIMEZONE": os.environ.get("SCHOOL_TIMEZONE", "UTC"),
         # Flask's own cookie carries the CSRF token and flash messages; the sign-in

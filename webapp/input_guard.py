@@ -5,15 +5,24 @@
 - An id in the URL past the id columns (models.MAX_ID) names nothing: a 404 before any
   query (SQLite cannot even bind an integer past 2**63).
 
+A OneRoster zip may be far larger than any form or JSON body (MAX_CONTENT_LENGTH): its
+upload routes get IMPORT_MAX_BYTES, set before anything reads the body.
+
 Registered before CSRF and the sign-in gate, so such a request costs no session lookup.
 Answers speak each surface's language: JSON under /api, the layout's error page elsewhere.
 """
-from flask import abort, request
+from flask import abort, current_app, request
 
 from .errors import json_error, wants_json
 from .models import MAX_ID
 
 NO_NUL = "Must not contain NUL characters."
+UPLOAD_ENDPOINTS = {"imports.upload", "api.create_import"}
+
+
+def allow_large_uploads():
+    if request.endpoint in UPLOAD_ENDPOINTS:
+        request.max_content_length = current_app.config["IMPORT_MAX_BYTES"]
 
 
 # The only bodies request.form parses; for any other (JSON, none) it is empty.
@@ -50,6 +59,7 @@ def refuse_ids_out_of_range():
 
 
 def register(app):
-    """Install both checks; call before CSRFProtect and the sign-in gate are installed."""
+    """Install the checks; call before CSRFProtect and the sign-in gate are installed."""
+    app.before_request(allow_large_uploads)
     app.before_request(refuse_nul)
     app.before_request(refuse_ids_out_of_range)

@@ -17,6 +17,7 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 GUNICORN = Path(sys.executable).with_name("gunicorn")
+HUEY_CONSUMER = Path(sys.executable).with_name("huey_consumer")
 
 
 def free_port():
@@ -29,7 +30,34 @@ class ServerFailed(RuntimeError):
     """The server exited or never answered; the message carries its log's tail."""
 
 
-class GunicornServer:
+class ProcessGroup:
+    """A child started in its own process group (`process`, logging to `log_path`)."""
+    process = None
+    log_path = None
+
+    def kill(self):
+        """kill -9 the whole process group: master and every worker, mid-request."""
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=10)
+
+    def stop(self):
+        """Graceful stop (SIGTERM to the master); kill() if it lingers."""
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+    def log_text(self):
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def log_tail(self, chars=3000):
+        return self.log_text()[-chars:]
+
+
+class GunicornServer(ProcessGroup):
     """gunicorn serving `app` ("module:callable"); start(), stop(), kill()."""
 
     def __init__(self, log_path, database_url=None, app="webapp:create_app()", workers=2,
@@ -66,32 +94,32 @@ class GunicornServer:
         self.kill()
         raise ServerFailed(f"gunicorn did not answer {self.ready_path}:\n{self.log_tail()}")
 
-    def kill(self):
-        """kill -9 the whole process group: master and every worker, mid-request."""
-        if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(timeout=10)
-
-    def stop(self):
-        """Graceful stop (SIGTERM to the master); kill() if it lingers."""
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.kill()
-
-    def log_text(self):
-        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
-
-    def log_tail(self, chars=3000):
-        return self.log_text()[-chars:]
 
     def __enter__(self):
         return self.start()
 
     def __exit__(self, *exc):
         self.stop()
+
+
+class HueyConsumer(ProcessGroup):
+    """The job consumer (`huey_consumer webapp.ops.jobs.huey`, one worker) in its own
+    process group, on `database_url` and the queue file `jobs_db`; start(), stop(), kill()."""
+
+    def __init__(self, log_path, database_url, jobs_db):
+        self.env = {**os.environ, "DATABASE_URL": database_url, "JOBS_DB": str(jobs_db),
+                    "PYTHONPATH": str(PROJECT_ROOT)}
+        self.env.pop("REDIS_URL", None)
+        self.log_path = Path(log_path)
+        self.process = None
+
+    def start(self):
+        with open(self.log_path, "ab") as log:
+            self.process = subprocess.Popen(
+                [str(HUEY_CONSUMER), "webapp.ops.jobs.huey", "--workers", "1", "--delay", "0.05"],
+                cwd=PROJECT_ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+                start_new_session=True)
+        return self
 
 
 def request(url, method="GET", body=None, headers=None, timeout=30):

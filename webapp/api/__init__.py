@@ -8,5 +8,5 @@ answers with a response model. spectree builds the OpenAPI document from these s
 route definitions (core.operation), so the document cannot drift from the code.
 """
 # Importing a resource module registers its routes, in the order the document lists them.
-from . import students, courses, terms, enrollments, waitlists, history, docs  # noqa: F401,I001
+from . import students, courses, terms, enrollments, waitlists, history, imports, docs  # noqa: F401,I001
 from .core import bp, spec  # noqa: F401

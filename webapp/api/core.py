@@ -60,7 +60,8 @@ ERROR_MEANINGS = {
          "`conflicts` (schedule clashes, missing prerequisites: send `override` to enroll "
          "anyway), a term that still has courses, or on a waitlist `already_enrolled` / "
          "`seats_left`. Nothing was written.",
-    413: "Body larger than 1 MB.",
+    413: "Body larger than 1 MB (an import's zip: larger than IMPORT_MAX_MB, 200 MB by "
+         "default).",
     415: "Body is not `application/json`.",
     500: "Internal error; the body carries the `request_id` to report.",
 }
@@ -165,10 +166,20 @@ def operation(method, rule, tag, status, model=None, *errors, also=()):
     return decorate
 
 
+# Routes whose body is a file upload (multipart/form-data), not JSON.
+MULTIPART_ENDPOINTS = {"api.create_import"}
+
+
 @bp.before_request
 def _require_json_object():
-    """Bodies must be a JSON object sent as application/json; say so precisely."""
+    """Bodies must be a JSON object sent as application/json (an upload: multipart);
+    say so precisely."""
     if request.method not in {"POST", "PATCH", "PUT"}:
+        return
+    if request.endpoint in MULTIPART_ENDPOINTS:
+        if request.mimetype != "multipart/form-data":
+            raise UnsupportedMediaType("Send the file as 'Content-Type: multipart/form-data' "
+                                       "with the zip in the field `file`.")
         return
     if not request.is_json:
         raise UnsupportedMediaType("Send the body as JSON with "
