@@ -83,7 +83,7 @@ def test_undo_from_the_latest_changes_comes_back_to_the_desk(page, desk, enrolle
     enrollment.unenroll(zed.id, his.id)
     page.goto("/")
     page.get_by_role("button", name="Undo removal of Zed Nobody from HIS-1").click()
-    expect(page.get_by_text("Enrolled in HIS-1 again.")).to_be_visible()
+    expect(page.get_by_text("Enrolled Zed Nobody in HIS-1 again.")).to_be_visible()
     assert urlsplit(page.url).path == "/"
     assert enrolled(zed, his) and not enrolled(zed, geo)
 

@@ -49,8 +49,8 @@ def test_after_undo_focus_is_on_the_row_it_changed(page, make_student, make_cour
     enrollment.enroll(student.id, [math.id])
     enrollment.unenroll(student.id, math.id)
     page.goto(f"/students/{student.id}")
-    page.get_by_role("button", name="Undo removal from MATH-101").click()
-    expect(page.get_by_text("Enrolled in MATH-101 again.")).to_be_visible()
+    page.get_by_role("button", name="Undo removal of Ada Lovelace from MATH-101").click()
+    expect(page.get_by_text("Enrolled Ada Lovelace in MATH-101 again.")).to_be_visible()
     box = page.get_by_role("checkbox", name="MATH-101 — Algebra")
     expect(box).to_be_checked()
     expect(box).to_be_focused()
@@ -107,8 +107,9 @@ def school(make_student, make_course, make_term, registrar):
 PAGES = ["/", "/students/", "/students/new", "/students/{student}",
          "/students/{student}?term=none", "/students/{student}#history", "/students/{student}/edit",
          "/courses/", "/courses/new", "/courses/{course}", "/courses/{course}/edit",
+         "/courses/{course}/class-list", "/courses/{course}/class-list?variant=sign-in",
          "/terms/", "/terms/new", "/accounts/", "/accounts/new", "/account", "/account/tokens",
-         "/outbox/", "/api/docs"]
+         "/outbox/", "/imports/", "/api/docs"]
 
 
 def assert_fits(page, name):
