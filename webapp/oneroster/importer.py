@@ -2,6 +2,7 @@
 (one transaction, every write through webapp.rules.exchange)."""
 import re
 from dataclasses import dataclass, field
+from sys import intern
 
 from ..db import fetch_all, write_transaction
 from ..models import Course, Student, Term, utcnow
@@ -370,7 +371,8 @@ class _Importer:
                 self.problems.error(table.filename, line, "classSourcedId", f"No class "
                                     f"{klass!r} in classes.csv or imported before.")
                 continue
-            self.enrollments[sourced] = (line, user, klass)
+            # a user or class is named by many rows: one shared string each (memory)
+            self.enrollments[sourced] = (line, intern(user), intern(klass))
 
     # -- planning ---------------------------------------------------------------------
 
@@ -552,12 +554,14 @@ class _Importer:
                 continue
             student_id, course_id = self.student_ids.get(user), self.course_ids.get(klass)
             key = (student_id or ("new", user), course_id or ("new", klass))
-            if key in seen_pairs:
+            # a sourcedId names one student (class) and each has one: the same pair of
+            # sourcedIds is the same pair of rows, kept without building a tuple per id
+            if (user, klass) in seen_pairs:
                 self.problems.warn("enrollments.csv", line, "sourcedId", "The same student "
-                                   f"and class as line {seen_pairs[key]}; skipped.",
+                                   f"and class as line {seen_pairs[user, klass]}; skipped.",
                                    kind="repeated enrollment")
                 continue
-            seen_pairs[key] = line
+            seen_pairs[user, klass] = line
             row = by_sourced.get(sourced)
             if row is not None and (row[0], row[1]) == key:
                 continue  # unchanged

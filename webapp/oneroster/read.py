@@ -284,6 +284,8 @@ def parse_date(text):
 def parse_enum(text, allowed):
     """(value, deviation or None): matched in any case; `ext:` values kept; ValueError
     when none matches."""
+    if text in allowed:  # the usual case (no two allowed values differ only in case)
+        return text, None
     low = text.strip().lower()
     for value in allowed:
         if value.lower() == low:

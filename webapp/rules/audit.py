@@ -66,19 +66,30 @@ def record(changes):
     `.student_name`).
 
     Call inside the change's transaction, so history and data commit or fail together."""
+    rows, returned = _write(changes, _RETURNING_ONE)
+    events = [EnrollmentEvent(**dict(zip(EVENT_COLUMNS, row))) for row in rows]
+    if returned:
+        events[0].id, events[0].student_name = returned[0]
+    return events
+
+
+def record_many(changes):
+    """Write one event per (action, student_id, course_id[, override_reason]), like
+    `record`, without building an object per event (bulk writers: the OneRoster import)."""
+    _write(changes, "")
+
+
+def _write(changes, returning_one):
+    """INSERT the events; returns (their rows, what a single event's RETURNING gave)."""
     actor = current_actor()
     now = utcnow()
     padded = [(*change, None)[:4] for change in changes]  # no reason: no override
     rows = [(s, c, action, actor.user_id, actor.name, actor.request_id, now, reason)
             for action, s, c, reason in padded]
     if not rows:
-        return []
-    returned = insert_rows("enrollment_events", EVENT_COLUMNS, rows,
-                           _RETURNING_ONE if len(rows) == 1 else "")
-    events = [EnrollmentEvent(**dict(zip(EVENT_COLUMNS, row))) for row in rows]
-    if returned:
-        events[0].id, events[0].student_name = returned[0]
-    return events
+        return rows, []
+    return rows, insert_rows("enrollment_events", EVENT_COLUMNS, rows,
+                             returning_one if len(rows) == 1 else "")
 
 
 @dataclass(slots=True)

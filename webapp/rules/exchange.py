@@ -72,7 +72,7 @@ def add_enrollments(rows):
         insert_rows("student_courses", ("student_id", "course_id", "enrolled_at", "sourced_id"),
                     [(s, c, now, sourced) for s, c, sourced in batch],
                     "ON CONFLICT (student_id, course_id) DO NOTHING")
-        audit.record([(ENROLL, s, c) for s, c, _ in batch])
+        audit.record_many([(ENROLL, s, c) for s, c, _ in batch])
 
 
 def link_enrollments(rows):
@@ -92,5 +92,5 @@ def remove_enrollments(pairs):
         run_sql("DELETE FROM student_courses WHERE "
                 + " OR ".join(["(student_id = ? AND course_id = ?)"] * len(batch)),
                 *[v for pair in batch for v in pair])
-        audit.record([(UNENROLL, s, c) for s, c in batch])
+        audit.record_many([(UNENROLL, s, c) for s, c in batch])
     promote_waiting(course_ids)
