@@ -21,6 +21,9 @@ from webapp.rules.schedule import meetings_of
 from .scenarios import MIX_STUDENTS
 
 DATA_DIR = Path(__file__).resolve().parent / ".data"
+# The newest migration's number: part of every cache name, so a cached data set made
+# before a schema change is never reused (it would lack the new columns).
+SCHEMA = max(p.name[:4] for p in (DATA_DIR.parent.parent / "migrations").glob("0*.py"))
 FLASK = Path(sys.executable).with_name("flask")
 STUDENT_COURSES = 8
 
@@ -36,12 +39,13 @@ class Dataset:
 
     @property
     def cache_key(self):
-        return f"{self.students}s_{self.courses}c_{self.enrollments}e_{self.terms}t_seed{self.seed}"
+        return (f"{self.students}s_{self.courses}c_{self.enrollments}e_{self.terms}t_seed{self.seed}"
+                f"_schema{SCHEMA}")
 
     @property
     def cached(self):
         return DATA_DIR / (f"{self.students}s-{self.courses}c-{self.enrollments}e-"
-                           f"{self.terms}t-seed{self.seed}.db")
+                           f"{self.terms}t-seed{self.seed}-schema{SCHEMA}.db")
 
 
 SMALL = Dataset("small", 2_000, 200, 16_000)
