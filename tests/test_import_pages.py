@@ -98,9 +98,9 @@ def test_errors_are_listed_with_file_line_and_column_and_download_as_csv(client)
 
 
 def test_a_formula_in_a_message_is_not_run_by_a_spreadsheet():
-    from webapp.pages.imports import _cell
-    assert _cell("=HYPERLINK(1)") == "'=HYPERLINK(1)"
-    assert (_cell("plain"), _cell(None), _cell(3)) == ("plain", "", "3")
+    from webapp.pages.exports import cell
+    assert cell("=HYPERLINK(1)") == "'=HYPERLINK(1)"
+    assert (cell("plain"), cell(None), cell(3)) == ("plain", "", "3")
 
 
 @pytest.mark.parametrize("data, name, message", [

@@ -18,6 +18,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from ..oneroster import NotABundle, export_bundle
 from ..oneroster import import_jobs as imports
 from ..rules.records import RecordNotFound
+from .exports import cell
 
 bp = Blueprint("imports", __name__, url_prefix="/imports")
 
@@ -124,19 +125,11 @@ def problems_csv(job_id):
     writer.writerow(["kind", "file", "line", "column", "message"])
     for kind in ("errors", "warnings"):
         for problem in report[kind]:
-            writer.writerow([kind[:-1]] + [_cell(problem[key]) for key in
+            writer.writerow([kind[:-1]] + [cell(problem[key]) for key in
                                            ("file", "line", "column", "message")])
     return out.getvalue(), 200, {
         "Content-Type": "text/csv; charset=utf-8",
         "Content-Disposition": f'attachment; filename="import-{job_id}-problems.csv"'}
-
-
-def _cell(value):
-    """A spreadsheet must not run a message as a formula (`=HYPERLINK(…)` in a CSV cell)."""
-    if value is None:
-        return ""
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 @bp.get("/export")
