@@ -136,6 +136,22 @@ def write_transaction():
             yield txn
 
 
+@contextmanager
+def large_page_cache(kib):
+    """SQLite: a page cache of `kib` KiB on this connection meanwhile (bulk loads: the
+    indexes they write into stay in memory instead of being read back page by page);
+    the connection gets its own setting back after. Postgres: nothing to do."""
+    if not is_sqlite():
+        yield
+        return
+    before = db.obj.cache_size
+    db.obj.cache_size = -kib
+    try:
+        yield
+    finally:
+        db.obj.cache_size = before
+
+
 def run_sql(sql, *params):
     """Run hand-written SQL (placeholders written `?`) on either database; the cursor.
 

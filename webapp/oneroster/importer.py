@@ -1,10 +1,10 @@
 """Import: read → check (per-row problems) → plan (diff against the database) → apply
-(one transaction, every write through webapp.rules.exchange)."""
+(one transaction, every write through webapp.rules.exchange). Enrollments, the one file
+with millions of rows, are staged in the database and planned there (staging.py)."""
 import re
 from dataclasses import dataclass, field
-from sys import intern
 
-from ..db import fetch_all, write_transaction
+from ..db import fetch_all, large_page_cache, write_transaction
 from ..models import Course, Student, Term, utcnow
 from ..rules import audit, exchange
 from ..rules.names import name_keys
@@ -19,16 +19,21 @@ from .read import (
     parse_enum,
     read_manifest,
 )
+from .staging import ACTIVE, DELETED, LISTED, StagedEnrollments
 
 TYPES = ("terms", "students", "courses", "enrollments")
 PROGRESS_ROWS = 5000  # report progress every so many rows
 STUDENT_COLUMNS = ("name", "email", "student_number", "sourced_id", "search_key", "sort_key")
+# SQLite's page cache while applying: the enrollment indexes a million rows are written
+# into stay in memory (a fixed amount: the import's memory does not grow with the rows)
+APPLY_CACHE_KIB = 64 * 1024
 REMOVAL_GUARD = 0.10  # a bulk import may remove at most this share of sourced enrollments
 SESSION_TYPES = ("calendarYear", "gradingPeriod", "schoolYear", "semester", "term")
 CLASS_TYPES = ("homeroom", "scheduled")
 ROLES = ("administrator", "aide", "guardian", "parent", "proctor", "relative", "student",
          "teacher", "districtAdministrator", "guardian", "principal", "siteAdministrator",
          "systemAdministrator")
+ENROLLMENT_REQUIRED = ("sourcedId", "classSourcedId", "userSourcedId", "role")
 IMPORT_ACTOR = audit.Actor(None, "OneRoster import")
 
 
@@ -95,6 +100,7 @@ def import_bundle(source, *, dry_run=False, strict=False, allow_removals=False, 
         step(1.0)
     finally:
         bundle.close()
+        StagedEnrollments.drop()
         report.problems.finish()
     return report
 
@@ -141,11 +147,13 @@ class _Importer:
                 self.problems.error(file, line, column, f"{column} is required.")
             return None
         sourced = row["sourcedid"]
-        if sourced in seen:
-            self.problems.error(file, line, "sourcedId", f"Duplicate sourcedId {sourced!r} "
-                                f"(first on line {seen[sourced]}); this row is skipped.")
+        if seen is None:
+            pass  # staged: the database finds the repeats (_duplicate)
+        elif sourced in seen:
+            self._duplicate(file, line, sourced, seen[sourced])
             return None
-        seen[sourced] = line
+        else:
+            seen[sourced] = line
         status = row.get("status", "")
         if not status:
             return "active"
@@ -158,6 +166,10 @@ class _Importer:
         if deviation:
             self.problems.warn(file, line, "status", deviation, kind="status case")
         return "active" if status == "inactive" else status
+
+    def _duplicate(self, file, line, sourced, first):
+        self.problems.error(file, line, "sourcedId", f"Duplicate sourcedId {sourced!r} "
+                            f"(first on line {first}); this row is skipped.")
 
     def _enum(self, table, line, row, column, allowed):
         value = row.get(column.lower(), "")
@@ -339,11 +351,13 @@ class _Importer:
             self.students[sourced] = (line, name[:200], email, number)
 
     def _read_enrollments(self):
+        """Into the staging table, row by row (staging.py): what can be checked on one row
+        is checked here; repeats across rows are found by the database after."""
         table = self._table("enrollments", ("sourcedId", "status", "dateLastModified",
                                             "classSourcedId", "schoolSourcedId",
                                             "userSourcedId", "role", "primary", "beginDate",
                                             "endDate"))
-        seen = self.listed["enrollments"]
+        stage = self.staged = StagedEnrollments()
         self.db_students = _by_sourced(Student, Student.id)
         self.db_courses = _by_sourced(Course, Course.id)
         size, done = max(self.bundle.size("enrollments"), 1), 0
@@ -351,28 +365,36 @@ class _Importer:
             done += sum(map(len, row.values())) + len(row)
             if line % PROGRESS_ROWS == 0:
                 self.step(0.2 + 0.2 * min(done / size, 1.0))
-            status = self._row_checks(table, line, row, ("sourcedId", "classSourcedId",
-                                                         "userSourcedId", "role"), seen)
-            role = status and self._enum(table, line, row, "role", ROLES)
-            if not role:
-                continue
-            sourced, user, klass = row["sourcedid"], row["usersourcedid"], row["classsourcedid"]
-            if role != "student" or user in self.non_students:
-                self.report.skipped["enrollments_not_students"] += 1
-                continue
-            if status == "tobedeleted":
-                self.deleted["enrollments"].add(sourced)
-                continue
-            if user not in self.students and user not in self.db_students:
-                self.problems.error(table.filename, line, "userSourcedId", f"No student "
-                                    f"{user!r} in users.csv or imported before.")
-                continue
-            if klass not in self.classes and klass not in self.db_courses:
-                self.problems.error(table.filename, line, "classSourcedId", f"No class "
-                                    f"{klass!r} in classes.csv or imported before.")
-                continue
-            # a user or class is named by many rows: one shared string each (memory)
-            self.enrollments[sourced] = (line, intern(user), intern(klass))
+            status = self._row_checks(table, line, row, ENROLLMENT_REQUIRED, None)
+            if status is None and not all(row.get(c.lower()) for c in ENROLLMENT_REQUIRED):
+                continue  # no sourcedId (or reference) to keep
+            state = LISTED if status is None else self._enrollment_state(table, line, row,
+                                                                         status)
+            stage.add(line, row["sourcedid"], row["usersourcedid"], row["classsourcedid"],
+                      state)
+        for line, sourced, first in stage.finish():
+            self._duplicate(table.filename, line, sourced, first)
+
+    def _enrollment_state(self, table, line, row, status):
+        """ACTIVE, DELETED or (with an error, or not a student's) LISTED."""
+        role = self._enum(table, line, row, "role", ROLES)
+        user, klass = row["usersourcedid"], row["classsourcedid"]
+        if not role:
+            return LISTED
+        if role != "student" or user in self.non_students:
+            self.report.skipped["enrollments_not_students"] += 1
+            return LISTED
+        if status == "tobedeleted":
+            return DELETED
+        if user not in self.students and user not in self.db_students:
+            self.problems.error(table.filename, line, "userSourcedId", f"No student "
+                                f"{user!r} in users.csv or imported before.")
+            return LISTED
+        if klass not in self.classes and klass not in self.db_courses:
+            self.problems.error(table.filename, line, "classSourcedId", f"No class "
+                                f"{klass!r} in classes.csv or imported before.")
+            return LISTED
+        return ACTIVE
 
     # -- planning ---------------------------------------------------------------------
 
@@ -384,7 +406,8 @@ class _Importer:
         self._plan_enrollments()
         for kind in TYPES:
             todo = self.todo[kind]
-            self.report.created[kind] = len(todo["create"])
+            creates = todo["create"]  # enrollments: staged, so a count
+            self.report.created[kind] = creates if kind == "enrollments" else len(creates)
             self.report.updated[kind] = len(todo["update"])
             self.report.removed[kind] = len(todo["remove"])
 
@@ -535,60 +558,48 @@ class _Importer:
                                 and sid not in {r[3] for r in todo["create"]}}
 
     def _plan_enrollments(self):
-        todo = self.todo["enrollments"]
-        rows = fetch_all("SELECT sc.student_id, sc.course_id, sc.sourced_id, c.term_id "
-                         "FROM student_courses sc JOIN courses c ON c.id = sc.course_id")
-        by_sourced = {r[2]: r for r in rows if r[2] is not None}
-        pairs = {(r[0], r[1]): r[2] for r in rows}
+        stage = self.staged
+        created_students = {row[3] for row in self.todo["students"]["create"]}
+        failed_users = {user for user in self.students
+                        if user not in self.student_ids and user not in created_students}
+        class_lines = stage.lines_naming("class_sid", self.skipped_classes)
+        user_lines = set(stage.lines_naming("user_sid", failed_users)) - set(class_lines)
+        failed = sorted([(line, "classSourcedId") for line in class_lines]
+                        + [(line, "userSourcedId") for line in user_lines])
+        for line, column in failed:
+            self.problems.error("enrollments.csv", line, column, "Its class or student has "
+                                "an error; skipped.")
+        stage.set_listed([line for line, _ in failed])
+        repeated = stage.repeated_pairs()
+        for line, first in repeated:
+            self.problems.warn("enrollments.csv", line, "sourcedId", "The same student "
+                               f"and class as line {first}; skipped.",
+                               kind="repeated enrollment")
+        stage.set_listed([line for line, _ in repeated])
+        plan, conflicts = stage.plan(self.student_ids, self.course_ids)
+        for line in conflicts:
+            self.problems.error("enrollments.csv", line, "sourcedId", "This student is "
+                                "already in this class under another sourcedId; skipped.")
+        # bulk enrollments speak for the terms of the classes they name, too
+        self.scope |= {self.db_course_terms[klass] for klass in stage.classes_named()
+                       if klass in self.db_course_terms and klass not in self.classes}
+        bulk_scope = self.scope - {None} if self._mode("enrollments") == "bulk" else None
+        removals = plan.remove + stage.removals(bulk_scope, None in self.scope)
+        self.enrollment_plan = plan
+        self.todo["enrollments"] = {"create": plan.creates, "update": plan.link,
+                                    "remove": sorted(set(removals))}
+        self.cascaded = self._cascaded(set(self.todo["enrollments"]["remove"]))
+
+    def _cascaded(self, removed):
+        """Sourced enrollments that go with a removed student or course (for the guard)."""
         gone_students = set(self.todo["students"]["remove"])
         gone_courses = set(self.todo["courses"]["remove"])
-        seen_pairs = {}
-        created_students = {row[3] for row in self.todo["students"]["create"]}
-        for sourced, (line, user, klass) in self.enrollments.items():
-            if klass in self.skipped_classes or (user in self.students
-                                                 and user not in self.student_ids
-                                                 and user not in created_students):
-                self.problems.error("enrollments.csv", line, "classSourcedId" if klass in
-                                    self.skipped_classes else "userSourcedId",
-                                    "Its class or student has an error; skipped.")
-                continue
-            student_id, course_id = self.student_ids.get(user), self.course_ids.get(klass)
-            key = (student_id or ("new", user), course_id or ("new", klass))
-            # a sourcedId names one student (class) and each has one: the same pair of
-            # sourcedIds is the same pair of rows, kept without building a tuple per id
-            if (user, klass) in seen_pairs:
-                self.problems.warn("enrollments.csv", line, "sourcedId", "The same student "
-                                   f"and class as line {seen_pairs[user, klass]}; skipped.",
-                                   kind="repeated enrollment")
-                continue
-            seen_pairs[user, klass] = line
-            row = by_sourced.get(sourced)
-            if row is not None and (row[0], row[1]) == key:
-                continue  # unchanged
-            if row is not None:
-                todo["remove"].append((row[0], row[1]))  # moved: out of the old pair
-            if key in pairs and pairs[key] is None:
-                todo["update"].append((key[0], key[1], sourced))  # entered by hand: link
-            elif key in pairs and row is None:
-                self.problems.error("enrollments.csv", line, "sourcedId", "This student is "
-                                    "already in this class under another sourcedId; skipped.")
-            else:
-                todo["create"].append((user, klass, sourced))
-        keep = set(self.listed["enrollments"]) - self.deleted["enrollments"]
-        # bulk enrollments speak for the terms of the classes they name, too
-        self.scope |= {self.db_course_terms[klass] for (_, _, klass) in self.enrollments.values()
-                       if klass in self.db_course_terms and klass not in self.classes}
-        for sid, (student_id, course_id, _, term_id) in by_sourced.items():
-            bulk_gone = (self._mode("enrollments") == "bulk" and sid not in keep
-                         and term_id in self.scope)
-            if bulk_gone or (sid in self.deleted["enrollments"] and sid not in keep):
-                todo["remove"].append((student_id, course_id))
-        todo["remove"] = sorted(set(todo["remove"]))
-        removed = set(todo["remove"])
-        # enrollments that go with a removed student or course (counted, for the guard)
-        self.cascaded = sum(1 for (s, c, sid, _) in by_sourced.values()
-                            if (s, c) not in removed and (s in gone_students or c in gone_courses))
-        self.sourced_total = len(by_sourced)
+        (self.sourced_total,), = fetch_all("SELECT COUNT(*) FROM student_courses "
+                                           "WHERE sourced_id IS NOT NULL")
+        if not (gone_students or gone_courses):
+            return 0
+        return sum(1 for pair in self.staged.sourced_pairs() if pair not in removed
+                   and (pair[0] in gone_students or pair[1] in gone_courses))
 
     def guard(self, allow_removals):
         removing = len(self.todo["enrollments"]["remove"]) + self.cascaded
@@ -607,7 +618,7 @@ class _Importer:
 
     def apply(self):
         todo = self.todo
-        with write_transaction():
+        with large_page_cache(APPLY_CACHE_KIB), write_transaction():
             exchange.remove_enrollments(todo["enrollments"]["remove"])
             exchange.delete_courses(todo["courses"]["remove"])
             exchange.delete_students(todo["students"]["remove"])
@@ -637,12 +648,7 @@ class _Importer:
                                   in todo["courses"]["update"]])
             self.step(0.8)
             exchange.link_enrollments(todo["enrollments"]["update"])
-            creates = todo["enrollments"]["create"]
-            for start in range(0, len(creates), PROGRESS_ROWS):
-                exchange.add_enrollments(
-                    [(self.student_ids[user], self.course_ids[klass], sourced)
-                     for user, klass, sourced in creates[start:start + PROGRESS_ROWS]])
-                self.step(0.8 + 0.15 * min((start + PROGRESS_ROWS) / len(creates), 1.0))
+            self.staged.apply_creates(lambda fraction: self.step(0.8 + 0.15 * fraction))
             if todo["terms"]["remove"]:
                 exchange.delete_terms_without_courses(todo["terms"]["remove"])
 

@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from faker import Faker
 from peewee import SQL, chunked, fn
 
-from ..db import db, is_sqlite, write_transaction
+from ..db import db, is_sqlite, large_page_cache, write_transaction
 from ..models import Course, CourseMeeting, Student, StudentCourse, Term
 from ..rules.names import name_keys
 from ..rules.schedule import day_bits
@@ -244,21 +244,6 @@ def _check_enrolled_counts(course_ids, sizes):
         raise RuntimeError(f"enrolled_count out of step after generation: {list(wrong)[:5]}")
 
 
-@contextmanager
-def _large_cache():
-    """A big page cache while loading, so SQLite does not spill the open transaction
-    to the WAL page by page; the connection gets its own setting back after."""
-    if not is_sqlite():
-        yield
-        return
-    before = db.obj.cache_size
-    db.obj.cache_size = -LOAD_CACHE_KIB
-    try:
-        yield
-    finally:
-        db.obj.cache_size = before
-
-
 def _insert_terms(count, seed):
     """The generated terms' ids (a code already taken: GenerationError)."""
     rows = term_rows(count, seed)
@@ -275,7 +260,7 @@ def generate(students, courses, enrollments, seed=1, terms=0):
     rng = random.Random(seed)
     sizes = enrollment_sizes(courses, enrollments, students, rng)
     started = time.perf_counter()
-    with _large_cache(), write_transaction():
+    with large_page_cache(LOAD_CACHE_KIB), write_transaction():
         term_ids = _insert_terms(terms, seed) if terms else []
         taken = {code for (code,) in Course.select(Course.code).tuples()}
         codes = course_codes(courses, taken, rng)

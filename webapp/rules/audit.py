@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 
-from ..db import fetch_all, insert_rows
+from ..db import fetch_all, insert_rows, run_sql
 from ..models import EnrollmentEvent, utcnow
 
 ENROLL, UNENROLL = "enroll", "unenroll"
@@ -77,6 +77,16 @@ def record_many(changes):
     """Write one event per (action, student_id, course_id[, override_reason]), like
     `record`, without building an object per event (bulk writers: the OneRoster import)."""
     _write(changes, "")
+
+
+def record_rows(action, source, *params):
+    """One `action` event per row of `source` (SQL after FROM: a table with student_id and
+    course_id, and its WHERE; `params` for its placeholders), written by the database
+    itself: bulk writers whose rows are staged in SQL (the OneRoster import)."""
+    actor = current_actor()
+    run_sql(f"INSERT INTO enrollment_events ({', '.join(EVENT_COLUMNS)}) SELECT student_id, "
+            "course_id, ?, CAST(? AS INTEGER), ?, ?, ?, NULL FROM " + source,
+            action, actor.user_id, actor.name, actor.request_id, utcnow(), *params)
 
 
 def _write(changes, returning_one):

@@ -65,14 +65,13 @@ def delete_terms_without_courses(term_ids):
     return gone
 
 
-def add_enrollments(rows):
-    """Enroll (student_id, course_id, sourced_id) rows, one history event each."""
-    now = utcnow()
-    for batch in _batches(rows, 5000):
-        insert_rows("student_courses", ("student_id", "course_id", "enrolled_at", "sourced_id"),
-                    [(s, c, now, sourced) for s, c, sourced in batch],
-                    "ON CONFLICT (student_id, course_id) DO NOTHING")
-        audit.record_many([(ENROLL, s, c) for s, c, _ in batch])
+def enroll_selected(source, *params):
+    """Enroll each row of `source` (SQL after FROM, naming student_id, course_id and
+    sourced_id columns, with its WHERE; `params` for its placeholders), one history event
+    each, written by the database: rows staged in SQL (webapp/oneroster/staging.py)."""
+    run_sql("INSERT INTO student_courses (student_id, course_id, enrolled_at, sourced_id) "
+            f"SELECT student_id, course_id, ?, sourced_id FROM {source}", utcnow(), *params)
+    audit.record_rows(ENROLL, source, *params)
 
 
 def link_enrollments(rows):
