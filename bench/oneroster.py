@@ -5,7 +5,8 @@ enrollments per student — at scale 1: 100k students, 2k classes, 1M enrollment
 imports it into a fresh, migrated SQLite database, each size in its own process so its
 peak memory (ru_maxrss) is its own. Baseline: raw `sqlite3` `executemany` of the same rows
 (terms, students, courses, enrollments and their history events) into the same schema in
-one transaction. Writes bench/results/oneroster.json.
+one transaction, with SQLite's default page cache and again with the one the import
+applies with (importer.APPLY_CACHE_KIB). Writes bench/results/oneroster.json.
 
     python -m bench.oneroster                 # scales 0.1 and 1 (the full size)
     python -m bench.oneroster --scale 0.01    # quick
@@ -92,14 +93,17 @@ def fresh_database(path):
     return app
 
 
-def raw_baseline(db_path, scale):
-    """Seconds for sqlite3 executemany of the same rows in one transaction."""
+def raw_baseline(db_path, scale, cache_kib=None):
+    """Seconds for sqlite3 executemany of the same rows in one transaction (with SQLite's
+    default page cache, or `cache_kib` KiB: the one the import applies with)."""
     students, classes = sizes(scale)
     now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S")
     con = sqlite3.connect(db_path, isolation_level=None)
     con.execute("PRAGMA journal_mode=wal")
     con.execute("PRAGMA synchronous=normal")
     con.execute("PRAGMA foreign_keys=1")
+    if cache_kib:
+        con.execute(f"PRAGMA cache_size=-{cache_kib}")
     started = time.perf_counter()
     con.execute("BEGIN IMMEDIATE")
     con.executemany("INSERT INTO terms (id, code, name, starts_on, ends_on, sourced_id) "
@@ -130,12 +134,14 @@ def raw_baseline(db_path, scale):
 def child(scale, workdir):
     """One size, in this process: generate, import, baseline; prints one JSON line."""
     from webapp.oneroster import import_bundle
+    from webapp.oneroster.importer import APPLY_CACHE_KIB
     workdir = Path(workdir)
     bundle = workdir / "bundle.zip"
     started = time.perf_counter()
     counts = generate(bundle, scale)
     generated = time.perf_counter() - started
-    fresh_database(workdir / "raw.db")  # the same schema for the baseline
+    for name in ("raw.db", "raw-cache.db"):
+        fresh_database(workdir / name)  # the same schema for the baselines
     app = fresh_database(workdir / "import.db")
     with app.app_context():
         started = time.perf_counter()
@@ -145,12 +151,28 @@ def child(scale, workdir):
     assert report.created["enrollments"] == counts["enrollments"]
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     raw = raw_baseline(workdir / "raw.db", scale)
+    raw_cached = raw_baseline(workdir / "raw-cache.db", scale, APPLY_CACHE_KIB)
     rows = sum(counts.values())
     print(json.dumps({"scale": scale, "rows": counts, "bundle_bytes": bundle.stat().st_size,
                       "generate_s": round(generated, 2), "import_s": round(seconds, 2),
                       "rows_per_s": round(rows / seconds), "raw_executemany_s": round(raw, 2),
                       "ratio_to_raw": round(seconds / raw, 2),
+                      "raw_same_cache_s": round(raw_cached, 2),
+                      "ratio_to_raw_same_cache": round(seconds / raw_cached, 2),
                       "peak_rss_mib": round(peak_kib / 1024, 1)}))
+
+
+RATIO_TARGET = 2.0
+
+
+def verdict(result):
+    """One line against issue 14's speed target."""
+    ratio = result["ratio_to_raw"]
+    return (f"scale {result['scale']}: {result['rows_per_s']:,} rows/s, "
+            f"{ratio} x raw executemany (target <= {RATIO_TARGET}: "
+            f"{'met' if ratio <= RATIO_TARGET else 'NOT met'}), "
+            f"{result['ratio_to_raw_same_cache']} x raw with the import's page cache; "
+            f"peak {result['peak_rss_mib']} MiB")
 
 
 def main(argv=None):
@@ -170,6 +192,7 @@ def main(argv=None):
             result = json.loads(out.stdout.strip().splitlines()[-1])
             results.append(result)
             print(json.dumps(result))
+            print(verdict(result))
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "oneroster.json").write_text(json.dumps({
         "date": datetime.now(UTC).strftime("%Y-%m-%d"),

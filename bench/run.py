@@ -106,9 +106,15 @@ def probe(base_url, scenario, headers):
 
 
 def measure(server, scenario, headers, settings):
+    """wrk's figures for one scenario, after a warm-up run that is not counted (each
+    worker thread's first requests open its connection and fill its caches)."""
     status = probe(server.base_url, scenario, headers)
     if status != scenario.expect and not (scenario.expect is None and 200 <= status < 300):
         return {"status": f"probe answered {status}"}
+    settings = dict(settings)
+    warmup = settings.pop("warmup", 0)
+    if warmup:
+        wrk.run(server.base_url, scenario, headers, **{**settings, "duration": warmup})
     return {"status": "ok", **wrk.run(server.base_url, scenario, headers, **settings)}
 
 
@@ -281,6 +287,8 @@ def report(results):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=int, default=10, help="seconds per scenario")
+    parser.add_argument("--warmup", type=int, default=2,
+                        help="seconds of load before each scenario, not counted")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--datasets", default="small,large")
@@ -290,7 +298,7 @@ def main(argv=None):
     parser.add_argument("--postgres-url", default=os.environ.get("BENCH_DATABASE_URL")
                         or POSTGRES_URL, help="its database name prefixes the bench's")
     args = parser.parse_args(argv)
-    settings = {"duration": args.duration, "threads": args.threads,
+    settings = {"duration": args.duration, "warmup": args.warmup, "threads": args.threads,
                 "connections": args.connections}
     chosen = {d.name: d for d in (datasets.SMALL, datasets.LARGE)}
     log_dir = datasets.DATA_DIR

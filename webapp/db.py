@@ -26,6 +26,11 @@ SQLITE_PRAGMAS = {
     # WAL + NORMAL: a committed transaction survives a process crash (kill -9);
     # only an OS crash / power loss can drop the last few commits.
     "synchronous": "normal",
+    # Read the file through a shared memory map instead of copying each page into every
+    # connection's own small cache: with 16 connections on a large database, pages were
+    # read again and again (large/small p50 1.4-1.8x). Address space, not memory: the
+    # pages are the OS page cache's, shared by every worker.
+    "mmap_size": 256 * 1024 * 1024,
 }
 
 

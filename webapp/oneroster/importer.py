@@ -629,9 +629,12 @@ class _Importer:
             exchange.update_rows("terms", ("name", "starts_on", "ends_on", "sourced_id"),
                                  [(*r[1:], r[0]) for r in todo["terms"]["update"]])
             # names.name_keys: the search and sort keys Student.save would derive
-            self.student_ids.update(exchange.create_rows(
-                "students", (*STUDENT_COLUMNS, "created_at"),
-                [(*r, *name_keys(r[0]).values(), _now()) for r in todo["students"]["create"]]))
+            creates = todo["students"]["create"]
+            for start in range(0, len(creates), PROGRESS_ROWS):  # not a second copy of all
+                self.student_ids.update(exchange.create_rows(
+                    "students", (*STUDENT_COLUMNS, "created_at"),
+                    [(*r, *name_keys(r[0]).values(), _now())
+                     for r in creates[start:start + PROGRESS_ROWS]]))
             exchange.update_rows("students", STUDENT_COLUMNS,
                                  [(*r[1:], *name_keys(r[1]).values(), r[0])
                                   for r in todo["students"]["update"]])
