@@ -15,7 +15,8 @@ ALL_MIGRATIONS = ["0001_students_courses", "0002_student_courses", "0003_course_
                   "0004_users_sessions_tokens", "0005_enrollment_events", "0006_terms",
                   "0007_course_meetings_prerequisites", "0008_event_override_reason",
                   "0009_waitlists_outbox", "0010_accounts", "0011_oneroster",
-                  "0012_import_jobs", "0013_student_name_keys"]
+                  "0012_import_jobs", "0013_student_name_keys",
+                  "0014_statement_level_counts"]
 TERM_TABLES = {"terms", "course_meetings", "course_prerequisites"}
 
 STUDENT_COLUMNS = "id, name, email, student_number, created_at"
@@ -440,7 +441,8 @@ def test_name_keys_are_computed_for_existing_students_and_roll_back_cleanly(empt
     before = rows(empty_db, "students", STUDENT_COLUMNS)
     migrate.upgrade(MIGRATIONS_DIR, target="0012_import_jobs")
 
-    assert migrate.upgrade(MIGRATIONS_DIR) == ["0013_student_name_keys"]
+    assert migrate.upgrade(MIGRATIONS_DIR, target="0013_student_name_keys") == [
+        "0013_student_name_keys"]
 
     keys = rows(empty_db, "students", "id, search_key, sort_key")
     assert [key for _, key, _ in keys] == [
@@ -511,3 +513,44 @@ def test_oneroster_migration_keeps_rows_allows_no_email_and_long_codes_and_rolls
         empty_db.execute_sql("INSERT INTO students (name, email, created_at) "
                              "VALUES ('No mail', NULL, '2026-01-01')")
     assert migrate.upgrade(MIGRATIONS_DIR, target="0011_oneroster") == ["0011_oneroster"]
+
+
+# Seat counts by statement (0014) -------------------------------------------------------
+
+def counts(database):
+    return rows(database, "courses", "code, enrolled_count")
+
+
+def exercise_counts(database):
+    """Many rows in one statement, a move, deletes and cascades: the counts follow each."""
+    database.execute_sql("INSERT INTO courses (code, title, capacity, created_at) VALUES "
+                         "('PE-101', 'Sport', NULL, '2026-01-02 00:00:00')")
+    database.execute_sql("INSERT INTO student_courses (student_id, course_id, enrolled_at) "
+                         "SELECT s.id, c.id, '2026-02-01 10:00:00' FROM students s, courses c")
+    assert counts(database) == [("ART-101", 2), ("MATH-101", 2), ("PE-101", 2)]
+    database.execute_sql("DELETE FROM student_courses WHERE course_id = 2 AND student_id = 1")
+    database.execute_sql("UPDATE student_courses SET course_id = 2 WHERE course_id = 3 "
+                         "AND student_id = 1")
+    assert counts(database) == [("ART-101", 2), ("MATH-101", 2), ("PE-101", 1)]
+    database.execute_sql("UPDATE student_courses SET enrolled_at = '2026-03-01 10:00:00'")
+    assert counts(database) == [("ART-101", 2), ("MATH-101", 2), ("PE-101", 1)]
+    database.execute_sql("DELETE FROM students WHERE id = 2")
+    assert counts(database) == [("ART-101", 1), ("MATH-101", 1), ("PE-101", 0)]
+    database.execute_sql("DELETE FROM student_courses")
+    assert counts(database) == [("ART-101", 0), ("MATH-101", 0), ("PE-101", 0)]
+
+
+def test_seat_counts_follow_many_row_statements_and_survive_rolling_back(empty_db):
+    migrate.upgrade(MIGRATIONS_DIR, target="0013_student_name_keys")
+    seed_rows(empty_db)
+    enroll_raw(empty_db, [(1, 1), (2, 1)])
+
+    assert migrate.upgrade(MIGRATIONS_DIR) == ["0014_statement_level_counts"]
+    assert counts(empty_db) == [("ART-101", 0), ("MATH-101", 2)]
+    empty_db.execute_sql("DELETE FROM student_courses")
+    exercise_counts(empty_db)
+
+    assert migrate.downgrade(MIGRATIONS_DIR) == ["0014_statement_level_counts"]
+    empty_db.execute_sql("DELETE FROM courses WHERE code = 'PE-101'")
+    enroll_raw(empty_db, [(1, 2)])
+    assert counts(empty_db) == [("ART-101", 1), ("MATH-101", 0)]

@@ -43,7 +43,7 @@ NAME_KEYS = ("search_key", "sort_key")  # rules/names.name_keys, in the rows' co
 ENROLLMENT_WINDOW_SECONDS = 60 * 24 * 3600
 ROWS_PER_CHUNK = 50_000
 LOAD_CACHE_KIB = 512 * 1024
-POSTGRES_COUNT_TRIGGER = "student_courses_count"  # created by migration 0003
+POSTGRES_COUNT_TRIGGER = "student_courses_count_insert"  # migration 0014 (statement-level)
 UNLIMITED_SHARE = 0.1
 TERM_DAYS, DAYS_BETWEEN_TERMS = 16 * 7, 21
 # Weekly patterns: Monday-Wednesday-Friday periods of 50 minutes, Tuesday-Thursday blocks
@@ -218,8 +218,9 @@ def _enrollment_rows(student_ids, course_ids, sizes, rng):
 
 @contextmanager
 def _counts_set_in_bulk(course_ids):
-    """On Postgres, a per-row trigger updating the same few course rows a million times
-    in one transaction crawls (each update adds a row version). Switch the count trigger
+    """On Postgres, the count trigger updating the same few course rows a million times
+    in one transaction crawls (each update adds a row version; it fires per statement,
+    but the driver's executemany runs one statement per row). Switch it
     off for this transaction and count each new course once at the end. ALTER TABLE
     holds a lock on student_courses until commit, so no other writer can slip a row in
     uncounted. SQLite's triggers are cheap; they stay on."""
