@@ -142,10 +142,15 @@ def snapshot_cases(database, ids):
     cases += [("toggle-enroll", "POST", f"{courses}/{toggle}", {"course_ids": str(toggle)}),
               ("toggle-enroll-again", "POST", f"{courses}/{toggle}", {"course_ids": str(toggle)}),
               ("toggle-unenroll", "POST", f"{courses}/{toggle}", {})]
-    full = _one(database, """SELECT c.id FROM courses c WHERE c.capacity IS NOT NULL
-                AND c.enrolled_count >= c.capacity AND NOT EXISTS (SELECT 1 FROM
-                student_courses e WHERE e.course_id = c.id AND e.student_id = ?)
-                ORDER BY c.id LIMIT 1""", student)
+    full, *others = database.execute_sql(
+        """SELECT c.id FROM courses c WHERE c.capacity IS NOT NULL
+           AND c.enrolled_count >= c.capacity AND NOT EXISTS (SELECT 1 FROM
+           student_courses e WHERE e.course_id = c.id AND e.student_id = ?)
+           ORDER BY c.id LIMIT 2""", (student,)).fetchall() or [None]
+    if others:  # "Enroll anyway" past a full course, with its reason in the history
+        cases.append(("override", "POST", f"{courses}/{others[0][0]}/override",
+                      {f"reason-{others[0][0]}": "Teacher <agreed> & signed",
+                       f"over_capacity-{others[0][0]}": "1"}))
     if full:
         path = f"{courses}/{full[0]}"
         cases += [("toggle-full", "POST", path, {"course_ids": str(full[0])}),
@@ -171,8 +176,14 @@ def snapshot_cases(database, ids):
     if clash:
         cases.append(("toggle-clash", "POST", f"{courses}/{clash[0]}",
                       {"course_ids": str(clash[0])}))
+    roster = f"/courses/{ids['enrolled_course']}"
     cases += [("toggle-gone-course", "POST", f"{courses}/999999", {"course_ids": "999999"}),
-              (f"page-{student}-after", "GET", f"/students/{student}", None)]
+              (f"page-{student}-after", "GET", f"/students/{student}", None),
+              # History elsewhere: a course page, the desk; a roster removal's Undo message.
+              ("course-page", "GET", f"/courses/{toggle}", None),
+              ("desk", "GET", "/", None),
+              ("roster-remove", "POST", f"{roster}/students/{student}/remove", {}),
+              ("roster-removed-page", "GET", roster, None)]
     return cases
 
 

@@ -29,8 +29,7 @@ def student_with_course_count(student_id):
     if not rows:
         return None
     *fields, course_count = rows[0]
-    student = Student(**dict(zip(_STUDENT_FIELDS, fields)))
-    student.created_at = Student.created_at.python_value(student.created_at)
+    student = Student.from_row(_STUDENT_FIELDS, fields)
     student.course_count = course_count
     return student
 
