@@ -23,6 +23,16 @@ class BaseModel(Model):
         database = db
         legacy_table_names = False
 
+    @classmethod
+    def from_row(cls, columns, row):
+        """An instance from a row of hand-written SQL (db.fetch_all) whose `columns` are
+        fields of the model, each value converted as a peewee query would (SQLite hands
+        dates back as text): for the reads of every page, where building the query cost
+        more than running it."""
+        fields = cls._meta.fields
+        return cls(**{name: fields[name].python_value(value)
+                      for name, value in zip(columns, row)})
+
 
 class Student(BaseModel):
     id = AutoField()

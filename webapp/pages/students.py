@@ -20,11 +20,13 @@ from .checklist_rows import course_row, course_rows, ordinal
 from .forms import StudentForm
 from .row_answers import (changed_row, enrollment_messages, full_message, gone, refused_row,
                           waitlist_row)
+from .timetable import timetable_cells
 from .ui import form_page, get_or_404, int_list, not_found, paginate
 
 bp = Blueprint("students", __name__, url_prefix="/students")
 bp.add_app_template_global(course_row)
 bp.add_app_template_global(course_rows)
+bp.add_app_template_global(timetable_cells)
 
 
 @bp.get("/")

@@ -7,6 +7,7 @@ days `mon`…`sun` and clock times `HH:MM`.
 """
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..db import fetch_all, insert_rows, placeholders, run_sql
 
@@ -81,6 +82,14 @@ class Meeting:
         if shared and self.start < other.end and other.start < self.end:
             return shared, max(self.start, other.start), min(self.end, other.end)
         return None
+
+
+@lru_cache(maxsize=8192)
+def meeting_text(bits, start, end, room):
+    """The words of a stored meeting (weekday bits, minutes, room): Meeting.text,
+    remembered, since the student page words the same few hundred meetings on every
+    request (a pure function of its arguments: nothing to invalidate)."""
+    return Meeting(days_of(bits), start, end, room).text
 
 
 def parse_meeting(text):

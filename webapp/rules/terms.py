@@ -75,9 +75,14 @@ def _term_duplicates(values, exclude_id):
     return duplicate_fields(Term, values, exclude_id, TERM_UNIQUE)
 
 
+_TERM_FIELDS = ("id", "code", "name", "starts_on", "ends_on", "sourced_id")
+
+
 def list_terms():
-    """Every term, by start date."""
-    return list(Term.select().order_by(Term.starts_on, Term.code))
+    """Every term, by start date. Hand-written: every student page reads them, and peewee
+    took 0.2 ms to build this query, eight times what running it takes."""
+    return [Term.from_row(_TERM_FIELDS, row) for row in fetch_all(
+        f"SELECT {', '.join(_TERM_FIELDS)} FROM terms ORDER BY starts_on, code")]
 
 
 def terms_with_course_counts():

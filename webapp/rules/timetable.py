@@ -9,7 +9,8 @@ import math
 from dataclasses import dataclass, field
 
 from ..db import fetch_all, placeholders
-from .schedule import FULL_DAY_NAMES, WEEKDAYS, Meeting, clock, days_of, span_text
+from .schedule import (FULL_DAY_NAMES, WEEKDAYS, Meeting, clock, days_of, meeting_text,
+                       span_text)
 
 WORK_DAYS = WEEKDAYS[:5]
 MINUTES_PER_ROW = 5  # grid resolution: meetings start and end on five-minute lines
@@ -147,12 +148,14 @@ def student_week(student_id, term_id, no_term=False, also=()):
         LEFT JOIN student_courses sc ON sc.course_id = c.id AND sc.student_id = ?
         ORDER BY c.code, m.start_minute, m.id""",
         student_id, *([] if no_term else [term_id]), *also, student_id)
-    courses, meets = {}, {}
+    courses, words = {}, {}  # Meetings only for the week's courses; words for all
     for course_id, code, title, enrolled, bits, start, end, room in rows:
-        meetings = meets.setdefault(course_id, [])
+        said = words.setdefault(course_id, [])
+        meetings = (courses.setdefault(course_id, (course_id, code, title, []))[3]
+                    if enrolled is not None else None)
         if bits is not None:
-            meetings.append(Meeting(days_of(bits), start, end, room))
-        if enrolled is not None:
-            courses.setdefault(course_id, (course_id, code, title, meetings))
-    words = {cid: "; ".join(m.text for m in meetings) for cid, meetings in meets.items()}
-    return lay_out(list(courses.values())), words
+            said.append(meeting_text(bits, start, end, room))
+            if meetings is not None:
+                meetings.append(Meeting(days_of(bits), start, end, room))
+    return (lay_out(list(courses.values())),
+            {course_id: "; ".join(said) for course_id, said in words.items()})
