@@ -32,6 +32,17 @@ def test_a_toggle_prepends_its_event_with_the_signed_in_name(client, make_studen
     assert 'aria-label="Undo removal of Ada Lovelace from MATH-101"' in removed
 
 
+def test_a_history_entry_says_names_as_written_escaped_and_never_read_as_wording(
+        client, make_student, make_course):
+    student = make_student(name="COURSE {course} <b>Bo</b>")
+    course = make_course(code="STUDENT-1")
+
+    html = toggle(client, student, course, True).get_data(as_text=True)
+
+    assert re.search(r"enrolled COURSE \{course\} &lt;b&gt;Bo&lt;/b&gt; in STUDENT-1", html)
+    assert "<b>Bo</b>" not in html
+
+
 def test_student_page_lists_history_newest_first_with_undo_only_where_it_applies(
         client, make_student, make_course):
     student = make_student(name="Ada")

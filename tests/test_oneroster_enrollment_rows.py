@@ -138,6 +138,5 @@ def test_the_staging_tables_are_gone_after_an_import(database, tmp_path, options
                                                    ("e-1", "k-art", "u-bo")))
 
     for table in TABLES:
-        with pytest.raises(DatabaseError):
-            with database.atomic():
-                fetch_all(f"SELECT 1 FROM {table}")
+        with pytest.raises(DatabaseError), database.atomic():
+            fetch_all(f"SELECT 1 FROM {table}")

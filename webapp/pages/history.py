@@ -8,7 +8,12 @@ from markupsafe import Markup, escape
 from ..models import Student
 from ..rules import enrollment
 from ..rules.conflicts import conflict_messages
-from ..rules.enrollment import CourseFull, EnrollmentConflicts, NotUndoable, StudentNotFound
+from ..rules.enrollment import (
+    CourseFull,
+    EnrollmentConflicts,
+    NotUndoable,
+    StudentNotFound,
+)
 from ..rules.terms import TermView
 from ..security import safe_next
 from .exports import school_time
@@ -16,12 +21,13 @@ from .ui import get_or_404
 
 bp = Blueprint("history", __name__)
 
-# What each action says, naming the STUDENT and the COURSE.
-WORDS = {"enroll": "enrolled STUDENT in COURSE",
-         "unenroll": "removed STUDENT from COURSE",
-         "promote": "freed a seat and the waitlist enrolled STUDENT in COURSE",
-         "waitlist_add": "added STUDENT to the waitlist for COURSE",
-         "waitlist_remove": "took STUDENT off the waitlist for COURSE"}
+# What each action says, naming the student and the course (str.format never reads the
+# names it puts in again, whatever they contain).
+WORDS = {"enroll": "enrolled {student} in {course}",
+         "unenroll": "removed {student} from {course}",
+         "promote": "freed a seat and the waitlist enrolled {student} in {course}",
+         "waitlist_add": "added {student} to the waitlist for {course}",
+         "waitlist_remove": "took {student} off the waitlist for {course}"}
 
 
 @bp.app_template_global()
@@ -38,10 +44,9 @@ def history_event(event, undo_token, return_to=None):
                          f"{escape(event.student_name)}</a>")
         course = Markup(f'<a href="{escape(url_for("courses.show", course_id=event.course_id))}">'
                         f"{escape(event.code)}</a>")
-        words = Markup(WORDS[event.action]).replace("STUDENT", student).replace("COURSE", course)
     else:
-        words = escape(WORDS[event.action].replace("STUDENT", event.student_name)
-                       .replace("COURSE", event.code))
+        student, course = event.student_name, event.code  # escaped by Markup.format
+    words = Markup(WORDS[event.action]).format(student=student, course=course)
     reason = (f'<span class="override-reason">— overridden: {escape(event.override_reason)}</span>'
               if event.override_reason else "")
     undo = undo_form(event, undo_token, return_to) if event.undoable and undo_token else ""
