@@ -3,6 +3,8 @@ import json
 import logging
 import multiprocessing
 import runpy
+import subprocess
+import sys
 
 from gunicorn import glogging
 from gunicorn.config import Config
@@ -74,3 +76,16 @@ def test_gunicorn_writes_no_access_line_unless_asked(monkeypatch):
 def test_the_apps_json_lines_are_not_repeated_by_gunicorns_plain_handler(monkeypatch):
     loggers = gunicorn_settings(monkeypatch)["logconfig_dict"]["loggers"]
     assert loggers["webapp"]["propagate"] is False
+
+
+def test_the_master_imports_the_apps_code_but_opens_no_job_queue(monkeypatch):
+    """A recycled worker boots from code the master already imported (webapp.import_modules,
+    called by on_starting), except the job queue's module, which connects when imported."""
+    probe = ("import runpy, sys; settings = runpy.run_path('gunicorn.conf.py'); "
+             "settings['on_starting'](None); "
+             "print('webapp.pages.students' in sys.modules, 'webapp.api.students' in "
+             "sys.modules, 'webapp.oneroster.staging' in sys.modules, "
+             "'webapp.ops.jobs' in sys.modules, 'huey' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", probe], cwd=PROJECT_ROOT, check=True,
+                         capture_output=True, text=True)
+    assert out.stdout.split() == ["True", "True", "True", "False", "False"]
