@@ -10,8 +10,13 @@ import threading
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
-from peewee import (DatabaseProxy, InterfaceError, OperationalError, PostgresqlDatabase,
-                    SqliteDatabase)
+from peewee import (
+    DatabaseProxy,
+    InterfaceError,
+    OperationalError,
+    PostgresqlDatabase,
+    SqliteDatabase,
+)
 from playhouse.db_url import parse
 from playhouse.pool import PooledPostgresqlDatabase, PooledSqliteDatabase
 
@@ -170,6 +175,17 @@ def run_sql(sql, *params):
 def placeholders(count):
     """`?, ?, …` for `count` values (run_sql adapts them to the database)."""
     return ", ".join("?" * count)
+
+
+def any_of(column, values):
+    """(SQL, params): `column` is one of `values`. SQLite: IN (?, …); Postgres: = ANY(?)
+    with one array, so a long list is one parameter and the statement's text stays the
+    same — psycopg parses the text of each new statement, and a 200-id IN list made a new
+    one per page (0.7 ms of a student page's CPU)."""
+    values = list(values)
+    if is_sqlite():
+        return f"{column} IN ({placeholders(len(values))})", values
+    return f"{column} = ANY(?)", [values]
 
 
 def fetch_all(sql, *params):

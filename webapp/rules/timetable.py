@@ -8,9 +8,16 @@ layout into a server-rendered CSS grid.
 import math
 from dataclasses import dataclass, field
 
-from ..db import fetch_all, placeholders
-from .schedule import (FULL_DAY_NAMES, WEEKDAYS, Meeting, clock, days_of, meeting_text,
-                       span_text)
+from ..db import any_of, fetch_all
+from .schedule import (
+    FULL_DAY_NAMES,
+    WEEKDAYS,
+    Meeting,
+    clock,
+    days_of,
+    meeting_text,
+    span_text,
+)
 
 WORK_DAYS = WEEKDAYS[:5]
 MINUTES_PER_ROW = 5  # grid resolution: meetings start and end on five-minute lines
@@ -132,10 +139,9 @@ def student_week(student_id, term_id, no_term=False, also=()):
     """(Timetable of the student's courses in the term `term_id` and those with no term —
     only those with no term when `no_term` —, {course_id: meetings in words} for those
     courses and the courses `also` lists). One query."""
-    also = list(also)
+    also_sql, also = any_of("id", also) if also else ("", [])
     in_view = "t.term_id IS NULL" if no_term else "(t.term_id = ? OR t.term_id IS NULL)"
-    also_arm = (f"UNION SELECT id FROM courses WHERE id IN ({placeholders(len(also))})"
-                if also else "")
+    also_arm = f"UNION SELECT id FROM courses WHERE {also_sql}" if also else ""
     rows = fetch_all(f"""
         SELECT c.id, c.code, c.title, sc.student_id, m.weekdays, m.start_minute,
                m.end_minute, m.room
