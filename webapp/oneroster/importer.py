@@ -125,10 +125,12 @@ class _Importer:
                 self.problems.error(None, None, None, f"The manifest lists {name}.csv as "
                                     f"{mode}, but the bundle has no such file.")
         self.sessions, self.classes, self.course_rows = {}, {}, {}
-        self.students, self.enrollments = {}, {}
-        self.deleted = {t: set() for t in TYPES}
-        # every sourcedId a file lists, rows with errors too: bulk never removes those
-        self.listed = {t: {} for t in TYPES}
+        self.students = {}
+        # every sourcedId a file lists (rows with errors too: bulk never removes those) and
+        # those it marks tobedeleted; enrollments keep theirs in the staging table
+        kept_here = ("terms", "students", "courses")
+        self.deleted = {t: set() for t in kept_here}
+        self.listed = {t: {} for t in kept_here}
 
     # -- reading and checking ---------------------------------------------------------
 
@@ -147,12 +149,10 @@ class _Importer:
                 self.problems.error(file, line, column, f"{column} is required.")
             return None
         sourced = row["sourcedid"]
-        if seen is None:
-            pass  # staged: the database finds the repeats (_duplicate)
-        elif sourced in seen:
-            self._duplicate(file, line, sourced, seen[sourced])
-            return None
-        else:
+        if seen is not None:  # (None: staged rows, whose repeats the database finds)
+            if sourced in seen:
+                self._duplicate(file, line, sourced, seen[sourced])
+                return None
             seen[sourced] = line
         status = row.get("status", "")
         if not status:
