@@ -36,7 +36,8 @@ def _field_with_nul():
         sources.append(("form field", request.form))
     for what, values in sources:
         for name, value in values.items(multi=True):
-            if "\x00" in name or "\x00" in value:
+            name = name or ""  # a multipart part whose name werkzeug cannot read: None
+            if "\x00" in name or "\x00" in (value or ""):
                 return what, name.replace("\x00", "\\0")
     return None
 
