@@ -1,6 +1,7 @@
 """The job side of imports: the queue's storage per settings, progress kept outside the
 app's database, a dead runner's job failed, an unexpected error recorded."""
 import io
+import os
 import sqlite3
 import subprocess
 import sys
@@ -11,8 +12,8 @@ from huey.storage import MemoryStorage, RedisStorage, SqliteStorage
 
 from webapp.db import is_sqlite
 from webapp.models import ImportJob, Student
-from webapp.ops import jobs
 from webapp.oneroster import import_jobs as imports
+from webapp.ops import jobs
 
 from .roster_bundles import bundle_zip, make_job
 
@@ -136,3 +137,22 @@ def test_an_uploaded_name_is_kept_without_folders_or_control_characters():
     assert imports.shown_filename("../../etc/passwd") == "passwd"
     assert imports.shown_filename("") == "upload.zip"
     assert len(imports.shown_filename("a" * 300 + ".zip")) == 255
+
+
+def test_uploads_older_than_the_keeping_time_go_when_the_next_one_arrives(app, registrar,
+                                                                          tmp_path):
+    folder = tmp_path / "kept"
+    folder.mkdir()
+    old, recent = folder / "old.zip", folder / "recent.zip"
+    for path, days in ((old, imports.UPLOAD_KEEP_DAYS + 1), (recent, 1)):
+        path.write_bytes(bundle_zip())
+        stamp = time.time() - days * 86400
+        os.utime(path, (stamp, stamp))
+    old_job = make_job("failed", stored_path=str(old))
+
+    job = imports.submit_upload(io.BytesIO(bundle_zip()), "r.zip", directory=str(folder),
+                                user_id=registrar.id)
+
+    assert not old.exists() and recent.exists() and os.path.exists(job.stored_path)
+    with pytest.raises(imports.JobNotReady, match="no longer kept: upload it again"):
+        imports.run_again(old_job.id, user_id=registrar.id)

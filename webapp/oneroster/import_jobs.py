@@ -20,6 +20,7 @@ failed when read (`refresh_stale`) and when a consumer starts (`fail_stale_jobs`
 heartbeat is missing, names a process of this machine that is gone, or is older than
 STALE_AFTER seconds. The import was one transaction, so nothing of it was applied.
 """
+import contextlib
 import json
 import os
 import secrets
@@ -41,6 +42,7 @@ from .read import Bundle
 HEARTBEAT_EVERY = 2
 STALE_AFTER = 30
 RECENT_JOBS = 20
+UPLOAD_KEEP_DAYS = 30  # uploads older than this are deleted when the next one arrives
 
 STOPPED = ("The import stopped before it finished (its job runner was stopped or crashed). "
            "Nothing was changed: run it again.")
@@ -66,13 +68,29 @@ def use_queue(queue):
 # Uploads --------------------------------------------------------------------------------
 
 def store_upload(stream, directory):
-    """Copy the uploaded `stream` to a new owner-only file under `directory`; its Path."""
+    """Copy the uploaded `stream` to a new owner-only file under `directory`; its Path.
+    Uploads older than UPLOAD_KEEP_DAYS go first (see forget_old_uploads)."""
     folder = Path(directory)
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    forget_old_uploads(folder)
     path = folder / f"{secrets.token_hex(16)}.zip"
     with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as out:
         shutil.copyfileobj(stream, out, 1024 * 1024)
     return path
+
+
+def forget_old_uploads(folder, keep_days=UPLOAD_KEEP_DAYS):
+    """Delete the uploads in `folder` last written more than `keep_days` ago: rosters hold
+    pupils' personal data, and a job that old is not applied or run again any more (that
+    then asks for the file again). Returns how many went."""
+    cutoff = time.time() - keep_days * 86400
+    gone = 0
+    for path in folder.glob("*.zip"):
+        with contextlib.suppress(FileNotFoundError):  # another worker's cleaning
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
+                gone += 1
+    return gone
 
 
 def size_in_words(size):
