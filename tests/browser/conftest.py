@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
+from werkzeug.wsgi import ClosingIterator
 
 from tests.conftest import release
 from webapp import create_app
@@ -34,6 +35,30 @@ def live_db_path(tmp_path_factory):
     return tmp_path_factory.mktemp("live") / "registrar.db"
 
 
+class InFlight:
+    """WSGI middleware counting the requests being served, so a test's database can be
+    swapped only once the server is idle: a request still running from the previous test
+    (a poll, a late fetch) that opened the file while it was being replaced would create
+    an empty database and its WAL in its place ("no such table" in the next test)."""
+
+    def __init__(self, wsgi_app):
+        self.wsgi_app, self.count, self.idle = wsgi_app, 0, threading.Condition()
+
+    def __call__(self, environ, start_response):
+        with self.idle:
+            self.count += 1
+        return ClosingIterator(self.wsgi_app(environ, start_response), [self._done])
+
+    def _done(self):
+        with self.idle:
+            self.count -= 1
+            self.idle.notify_all()
+
+    def wait_until_idle(self, timeout=10):
+        with self.idle:
+            self.idle.wait_for(lambda: self.count == 0, timeout)
+
+
 @pytest.fixture(scope="session")
 def live_app(sqlite_template, live_db_path):
     """The served app, CSRF on as in production."""
@@ -41,6 +66,7 @@ def live_app(sqlite_template, live_db_path):
     app = create_app({"TESTING": True, "SECRET_KEY": "browser-tests",
                       "DATABASE_URL": f"sqlite:///{live_db_path}"})
     app.extensions["live_database"] = db.obj
+    app.wsgi_app = app.extensions["in_flight"] = InFlight(app.wsgi_app)
     return app
 
 
@@ -65,6 +91,7 @@ def live_database(live_app, live_db_path, sqlite_template):
     """A fresh migrated copy of the database for each test; the models in the test
     (same process) read and write the database the server uses."""
     database = live_app.extensions["live_database"]
+    live_app.extensions["in_flight"].wait_until_idle()
     release(database)
     for suffix in ("", "-wal", "-shm"):
         Path(f"{live_db_path}{suffix}").unlink(missing_ok=True)
