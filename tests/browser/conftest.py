@@ -47,14 +47,19 @@ class InFlight:
     def __call__(self, environ, start_response):
         with self.idle:
             self.count += 1
-        return ClosingIterator(self.wsgi_app(environ, start_response), [self._done])
+        try:  # with TESTING, an error in the app propagates instead of becoming a 500
+            answer = self.wsgi_app(environ, start_response)
+        except BaseException:
+            self._done()
+            raise
+        return ClosingIterator(answer, [self._done])
 
     def _done(self):
         with self.idle:
             self.count -= 1
             self.idle.notify_all()
 
-    def wait_until_idle(self, timeout=10):
+    def wait_until_idle(self, timeout=5):
         with self.idle:
             self.idle.wait_for(lambda: self.count == 0, timeout)
 
