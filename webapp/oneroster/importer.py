@@ -585,7 +585,6 @@ class _Importer:
                        if klass in self.db_course_terms and klass not in self.classes}
         bulk_scope = self.scope - {None} if self._mode("enrollments") == "bulk" else None
         removals = plan.remove + stage.removals(bulk_scope, None in self.scope)
-        self.enrollment_plan = plan
         self.todo["enrollments"] = {"create": plan.creates, "update": plan.link,
                                     "remove": sorted(set(removals))}
         self.cascaded = self._cascaded(set(self.todo["enrollments"]["remove"]))

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from ..db import db, fetch_all, insert_rows, placeholders, run_sql
 from ..rules import exchange
+from ..rules.exchange import batches
 
 ACTIVE, DELETED, LISTED = "a", "d", "l"
 STAGE = "oneroster_enrollments"
@@ -19,14 +20,8 @@ STUDENT_IDS, COURSE_IDS = "oneroster_student_ids", "oneroster_course_ids"
 CREATES = "oneroster_creates"
 TABLES = (STAGE, STUDENT_IDS, COURSE_IDS, CREATES)
 FLUSH_ROWS = 5000
-BATCH = 500
 APPLY_CHUNK = 100_000  # rows per INSERT … SELECT, so the progress bar moves
 
-
-def _batches(items, size=BATCH):
-    items = list(items)
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
 
 
 @dataclass
@@ -73,7 +68,7 @@ class StagedEnrollments:
             f"SELECT s.line, s.sourced_id, f.first FROM {STAGE} s JOIN (SELECT sourced_id, "
             f"MIN(line) AS first FROM {STAGE} GROUP BY sourced_id HAVING COUNT(*) > 1) f "
             "ON f.sourced_id = s.sourced_id WHERE s.line > f.first ORDER BY s.line")
-        for batch in _batches([line for line, _, _ in repeats]):
+        for batch in batches([line for line, _, _ in repeats]):
             run_sql(f"DELETE FROM {STAGE} WHERE line IN ({placeholders(len(batch))})", *batch)
         return repeats
 
@@ -83,7 +78,7 @@ class StagedEnrollments:
     def lines_naming(column, sourced_ids):
         """Lines of ACTIVE rows whose `column` (user_sid / class_sid) is one of these."""
         lines = []
-        for batch in _batches(sorted(sourced_ids)):
+        for batch in batches(sorted(sourced_ids)):
             lines += [line for (line,) in fetch_all(
                 f"SELECT line FROM {STAGE} WHERE state = ? AND {column} IN "
                 f"({placeholders(len(batch))})", ACTIVE, *batch)]
@@ -92,7 +87,7 @@ class StagedEnrollments:
     @staticmethod
     def set_listed(lines):
         """Keep these rows out of the import (they stay listed for bulk's sake)."""
-        for batch in _batches(lines):
+        for batch in batches(lines):
             run_sql(f"UPDATE {STAGE} SET state = ? WHERE line IN ({placeholders(len(batch))})",
                     LISTED, *batch)
 

@@ -16,7 +16,7 @@ from .waitlist import promote_waiting
 BATCH = 500
 
 
-def _batches(items, size=BATCH):
+def batches(items, size=BATCH):
     items = list(items)
     for start in range(0, len(items), size):
         yield items[start:start + size]
@@ -39,7 +39,7 @@ def update_rows(table, columns, rows):
 def delete_students(student_ids):
     """Delete students (their enrollments and waits go with them); the seats they held go
     to the waitlists."""
-    for batch in _batches(student_ids):
+    for batch in batches(student_ids):
         marks = placeholders(len(batch))
         course_ids = sorted({cid for (cid,) in run_sql(
             f"SELECT DISTINCT course_id FROM student_courses WHERE student_id IN ({marks})",
@@ -51,14 +51,14 @@ def delete_students(student_ids):
 
 def delete_courses(course_ids):
     """Delete courses (enrollments, meetings, waitlists and history go with them)."""
-    for batch in _batches(course_ids):
+    for batch in batches(course_ids):
         run_sql(f"DELETE FROM courses WHERE id IN ({placeholders(len(batch))})", *batch)
 
 
 def delete_terms_without_courses(term_ids):
     """Delete the terms that no course belongs to; returns how many went."""
     gone = 0
-    for batch in _batches(term_ids):
+    for batch in batches(term_ids):
         gone += run_sql(f"DELETE FROM terms WHERE id IN ({placeholders(len(batch))}) AND NOT "
                         "EXISTS (SELECT 1 FROM courses WHERE term_id = terms.id)",
                         *batch).rowcount
@@ -87,7 +87,7 @@ def remove_enrollments(pairs):
     pairs = list(pairs)
     course_ids = sorted({c for _, c in pairs})
     _lock_courses(course_ids)
-    for batch in _batches(pairs):
+    for batch in batches(pairs):
         run_sql("DELETE FROM student_courses WHERE "
                 + " OR ".join(["(student_id = ? AND course_id = ?)"] * len(batch)),
                 *[v for pair in batch for v in pair])
