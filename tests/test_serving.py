@@ -78,14 +78,29 @@ def test_the_apps_json_lines_are_not_repeated_by_gunicorns_plain_handler(monkeyp
     assert loggers["webapp"]["propagate"] is False
 
 
-def test_the_master_imports_the_apps_code_but_opens_no_job_queue(monkeypatch):
-    """A recycled worker boots from code the master already imported (webapp.import_modules,
-    called by on_starting), except the job queue's module, which connects when imported."""
-    probe = ("import runpy, sys; settings = runpy.run_path('gunicorn.conf.py'); "
-             "settings['on_starting'](None); "
-             "print('webapp.pages.students' in sys.modules, 'webapp.api.students' in "
-             "sys.modules, 'webapp.oneroster.staging' in sys.modules, "
-             "'webapp.ops.jobs' in sys.modules, 'huey' in sys.modules)")
-    out = subprocess.run([sys.executable, "-c", probe], cwd=PROJECT_ROOT, check=True,
-                         capture_output=True, text=True)
-    assert out.stdout.split() == ["True", "True", "True", "False", "False"]
+def test_the_master_builds_the_app_and_compiles_its_templates_but_holds_no_connection(
+        monkeypatch, tmp_path):
+    """Workers are forked from an app that is ready (preload_app, on_starting), so one that
+    max_requests recycles under load serves at once; the master opens no database
+    connection or writers' lock a worker would then share."""
+    from types import SimpleNamespace
+
+    from flask import Flask
+
+    from webapp import create_app
+    from webapp.db import db
+    settings = gunicorn_settings(monkeypatch)
+    assert settings["preload_app"] is True
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/served.db", "SECRET_KEY": "x"})
+    compiled = lambda: {name for _, name in app.jinja_env.cache.keys()}  # noqa: E731
+    assert "students/show.html" not in compiled()
+
+    settings["on_starting"](SimpleNamespace(app=SimpleNamespace(wsgi=lambda: app)))
+
+    assert {"base.html", "students/show.html", "students/_toggle.html",
+            "history/_events.html"} <= compiled()
+    assert "webapp.oneroster.staging" in sys.modules  # (imported by no view until used)
+    assert db.is_closed() and not db.obj._in_use and not db.obj._connections
+    assert db.obj.writers.fd is None
+    # The bench's hello app is served with the same settings: nothing to warm there.
+    settings["on_starting"](SimpleNamespace(app=SimpleNamespace(wsgi=lambda: Flask("hello"))))
