@@ -106,3 +106,26 @@ def test_a_school_timezone_that_is_no_zone_is_refused_at_start(tmp_path):
     with pytest.raises(RuntimeError, match="SCHOOL_TIMEZONE='Mars/Olympus'"):
         create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}",
                     "SCHOOL_TIMEZONE": "Mars/Olympus"})
+
+
+def test_remembered_urls_are_the_ones_flask_builds(tmp_path):
+    """The app remembers the paths url_for builds (a student page asks for ~40); a path
+    is remembered with all it depends on, so another script root or blueprint gets its
+    own, and what is not remembered (anchors, external URLs, lists) is Flask's."""
+    from flask import url_for
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'urls.db'}", "SECRET_KEY": "k"})
+    for _ in range(2):  # built, then remembered
+        with app.test_request_context("/students/1"):
+            assert url_for("students.show", student_id=3) == "/students/3"
+            assert url_for(".index") == "/students/"
+            assert url_for("students.index", q="a b") == "/students/?q=a+b"
+            assert url_for("students.show", student_id=3, _anchor="row 2") == "/students/3#row%202"
+            assert url_for("students.show", student_id=3, _external=True) == \
+                "http://localhost/students/3"
+            assert url_for("overrides.confirm", student_id=3, add=[1, 2]) == \
+                "/students/3/courses/confirm?add=1&add=2"
+        with app.test_request_context("/courses/1"):
+            assert url_for(".index") == "/courses/"
+        with app.test_request_context("/students/1", base_url="http://localhost/registrar"):
+            assert url_for("students.show", student_id=3) == "/registrar/students/3"
+            assert url_for(".index") == "/registrar/students/"

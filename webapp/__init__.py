@@ -13,6 +13,7 @@ from types import FunctionType
 
 import orjson
 from flask import Flask, g, redirect, request, url_for
+from flask.globals import _cv_request
 from flask.json.provider import DefaultJSONProvider
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFProtect
@@ -62,6 +63,37 @@ class Registrar(Flask):
 
     session_interface = SessionCookies()
     json_provider_class = JsonAnswers
+
+    URLS_REMEMBERED = 4096
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._built_urls = {}
+
+    def url_for(self, endpoint, /, *, _anchor=None, _method=None, _scheme=None,
+                _external=None, **values):
+        """Flask's url_for, remembering the paths it built: a student page asks for ~40
+        (the layout's links and files, the student's own), each a walk through werkzeug's
+        URL map. Only a request's plain path to an endpoint with str or int values is
+        remembered, by everything the path depends on (the adapter's script root, host
+        and subdomain; the blueprint a relative endpoint names); anything else is Flask's."""
+        request_context = _cv_request.get(None)
+        adapter = request_context and request_context.url_adapter
+        if (adapter is None or _anchor or _method or _scheme or _external
+                or self.url_default_functions
+                or not all(type(value) in (int, str) for value in values.values())):
+            return super().url_for(endpoint, _anchor=_anchor, _method=_method,
+                                   _scheme=_scheme, _external=_external, **values)
+        key = (endpoint, request_context.request.blueprint if endpoint[:1] == "." else None,
+               adapter.script_name, adapter.server_name, adapter.subdomain,
+               *values.items())
+        path = self._built_urls.get(key)
+        if path is None:
+            path = super().url_for(endpoint, **values)
+            if len(self._built_urls) >= self.URLS_REMEMBERED:
+                self._built_urls.clear()
+            self._built_urls[key] = path
+        return path
 
     def ensure_sync(self, func):
         """Flask asks inspect whether each of a request's dozen hooks is a coroutine on
