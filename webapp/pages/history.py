@@ -1,6 +1,9 @@
 """Undo from a History list (student page, course page, the desk's latest changes) or
 from the "Removed …" message of a roster removal: re-enroll a student an unenrollment
 removed."""
+from collections import namedtuple
+from functools import lru_cache
+
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
@@ -16,10 +19,14 @@ from ..rules.enrollment import (
 )
 from ..rules.terms import TermView
 from ..security import safe_next
-from .exports import school_time
+from .exports import school_time, zone_name
 from .ui import get_or_404
 
 bp = Blueprint("history", __name__)
+
+# What an entry says of its event (HistoryEntry's fields but request_id and undoable).
+Event = namedtuple("Event", "id student_id course_id action actor_name at override_reason "
+                            "code student_name")
 
 # What each action says, naming the student and the course (str.format never reads the
 # names it puts in again, whatever they contain).
@@ -37,8 +44,25 @@ def history_event(event, undo_token, return_to=None):
     Registrar enrolled Ada Lovelace in PE-101"). `undo_token` is the CSRF token when the
     reader may Undo (None hides it), fetched once per list; `return_to` "course" brings
     Undo back to the course page (in place with htmx), "desk" to the desk (and links
-    student and course), else to the student's page. Built in Python, not a Jinja macro:
-    a History list holds up to 50 entries, the student page's and every toggle's."""
+    student and course), else to the student's page.
+
+    A History list holds up to 50 entries (the student page's, every toggle's): an entry's
+    markup is built in Python once and remembered by everything it says (events never
+    change; a renamed student or course is another key), with the reader's CSRF token,
+    which changes every second, put in afterwards."""
+    undo = bool(event.undoable and undo_token)
+    pieces = _entry_pieces(
+        (event.id, event.student_id, event.course_id, event.action, event.actor_name,
+         event.at, event.override_reason, event.code, event.student_name),
+        undo, return_to, zone_name(), request.script_root)
+    return Markup(f"{pieces[0]}{escape(undo_token)}{pieces[1]}" if undo else pieces[0])
+
+
+@lru_cache(maxsize=4096)
+def _entry_pieces(fields, undo, return_to, zone, script_root):
+    """The entry's markup (str), split where the Undo form's CSRF token goes (one piece
+    without Undo). `zone` and `script_root` are what its time and links depend on."""
+    event = Event(*fields)
     if return_to == "desk":
         student = Markup(f'<a href="{escape(url_for("students.show", student_id=event.student_id))}">'
                          f"{escape(event.student_name)}</a>")
@@ -49,16 +73,19 @@ def history_event(event, undo_token, return_to=None):
     words = Markup(WORDS[event.action]).format(student=student, course=course)
     reason = (f'<span class="override-reason">— overridden: {escape(event.override_reason)}</span>'
               if event.override_reason else "")
-    undo = undo_form(event, undo_token, return_to) if event.undoable and undo_token else ""
-    return Markup(f"""<li>
+    head = f"""<li>
   <time datetime="{event.at.isoformat(timespec='seconds')}Z">{escape(school_time(event.at))}</time>
   <span>
     <strong>{escape(event.actor_name)}</strong>
     {words}
     {reason}
   </span>
-  {undo}
-</li>""")
+  """
+    tail = "\n</li>"
+    if not undo:
+        return (head + tail,)
+    before, after = _undo_form_pieces(event, return_to)
+    return head + before, after + tail
 
 
 def undo_form(event, csrf, return_to=None):
@@ -66,6 +93,12 @@ def undo_form(event, csrf, return_to=None):
     (no JS: back to the page, which says what happened); `return_to` "course" answers
     with the course page, which htmx swaps in place of this one's <main>, "desk" goes
     back to the desk's latest changes."""
+    before, after = _undo_form_pieces(event, return_to)
+    return Markup(f"{before}{escape(csrf)}{after}")
+
+
+def _undo_form_pieces(event, return_to):
+    """undo_form's markup (str) before and after its CSRF token."""
     url = escape(url_for("history.undo", student_id=event.student_id, event_id=event.id))
     swap, back = "", ""
     if return_to == "course":
@@ -74,12 +107,14 @@ def undo_form(event, csrf, return_to=None):
     elif return_to == "desk":
         back = (f'<input type="hidden" name="next" '
                 f'value="{escape(url_for("main.home", _anchor="changes-heading"))}">')
-    return Markup(f"""<form method="post" class="undo-form" action="{url}"{swap}>
-  <input type="hidden" name="csrf_token" value="{escape(csrf)}">
+    before = (f'<form method="post" class="undo-form" action="{url}"{swap}>\n'
+              '  <input type="hidden" name="csrf_token" value="')
+    after = f"""">
   {back}
   <button type="submit" class="link-button" aria-label="Undo removal of \
 {escape(event.student_name)} from {escape(event.code)}">Undo</button>
-</form>""")
+</form>"""
+    return before, after
 
 
 def undo_message(message, event, return_to=None):
