@@ -3,7 +3,6 @@ import json
 import logging
 import multiprocessing
 import runpy
-import subprocess
 import sys
 
 from gunicorn import glogging
@@ -92,7 +91,7 @@ def test_the_master_builds_the_app_and_compiles_its_templates_but_holds_no_conne
     settings = gunicorn_settings(monkeypatch)
     assert settings["preload_app"] is True
     app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/served.db", "SECRET_KEY": "x"})
-    compiled = lambda: {name for _, name in app.jinja_env.cache.keys()}  # noqa: E731
+    compiled = lambda: {name for _, name in app.jinja_env.cache}
     assert "students/show.html" not in compiled()
 
     settings["on_starting"](SimpleNamespace(app=SimpleNamespace(wsgi=lambda: app)))
