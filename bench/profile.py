@@ -20,7 +20,7 @@ from pathlib import Path
 from tests.server.harness import GunicornServer
 
 from . import datasets, wrk
-from .run import RESULTS, form_session, signed_in_headers
+from .run import RESULTS, as_browser, form_session, signed_in_headers
 from .scenarios import REGISTRAR
 
 PY_SPY = Path(sys.executable).with_name("py-spy")
@@ -100,7 +100,7 @@ def main(argv=None):
         for scenario in (s.fill(**ids) for s in REGISTRAR):
             out = RESULTS / f"profile-{slug(scenario.name)}.svg"
             found[scenario.name] = profile(
-                server, scenario, {**headers, **(session if scenario.form_post else {})},
+                server, scenario, as_browser(scenario, headers, session),
                 args.seconds, args.rate, out)
             print(f"{scenario.name}: {out}", flush=True)
     (RESULTS / "profile.json").write_text(json.dumps(found, indent=2) + "\n")

@@ -91,6 +91,17 @@ def form_session(base_url, page_path, headers):
     return session
 
 
+def as_browser(scenario, headers, session):
+    """The headers of `scenario`: a browser's requests carry the cookies its page load
+    left (the Flask session's too: without it every page view would be a first visit,
+    made a new CSRF token and set a cookie), and its form posts the page's CSRF token."""
+    if not scenario.browser:
+        return headers
+    if scenario.method == "GET":
+        return {**headers, **{k: v for k, v in session.items() if k == "Cookie"}}
+    return {**headers, **session}
+
+
 def probe(base_url, scenario, headers):
     """Status of one request as wrk will send it (the first body)."""
     body = scenario.bodies[0].encode() if scenario.bodies else None
@@ -148,10 +159,9 @@ def bench_dataset(dataset, settings, log_dir, postgres_url=None):
                 block["scenarios"][scenario.name] = {"status": "route missing",
                                                      "path": scenario.path}
                 continue
-            if scenario.form_post and not session:
+            if scenario.browser and not session:
                 session = form_session(server.base_url, f"/students/{ids['student']}", headers)
-            result = measure(server, scenario,
-                             {**headers, **(session if scenario.form_post else {})}, settings)
+            result = measure(server, scenario, as_browser(scenario, headers, session), settings)
             block["scenarios"][scenario.name] = with_ratios(
                 {**result, "path": scenario.path, "target_rps_ratio": scenario.target}, hello)
         block["server_errors_logged"] = len(SERVER_ERROR.findall(server.log_text()))
@@ -181,8 +191,7 @@ def bench_mix(dataset, seconds, threads, log_dir, postgres_url=None):
             if name == "student page":
                 scenario = replace(scenario, paths=tuple(
                     f"/students/{sid}" for sid in ids["first_students"]))
-            parts.append((share, scenario,
-                          {**headers, **(session if scenario.form_post else {})}))
+            parts.append((share, scenario, as_browser(scenario, headers, session)))
         result = wrk.run_mix(server.base_url, parts, seconds, threads, MIX_CONNECTIONS)
         errors_logged = len(SERVER_ERROR.findall(server.log_text()))
     after = {"bytes": datasets.size_of(url), "rows": datasets.row_counts(url, TABLES)}

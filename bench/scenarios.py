@@ -16,7 +16,7 @@ class Scenario:
     path: str
     bodies: tuple = ()          # sent in turn, one per request (the toggle alternates)
     content_type: str = None
-    form_post: bool = False     # needs the page's CSRF token and session cookie
+    browser: bool = False       # sent as a browser that loaded the page (run.as_browser)
     target: float = None        # minimum req/s as a share of hello's (issue 16)
     expect: int = None          # the status every answer must have (None: any 2xx)
     paths: tuple = ()           # in a mix: paths drawn at random (else `path`)
@@ -31,10 +31,10 @@ HELLO = Scenario("hello", "GET", "/")
 REGISTRAR = [
     # The floor every signed-in API call pays: token lookup, gate, log line, headers, 404.
     Scenario("api 404 (signed in)", "GET", "/api/no-such-thing", target=0.60, expect=404),
-    Scenario("student page", "GET", "/students/{student}", target=0.25),
+    Scenario("student page", "GET", "/students/{student}", browser=True, target=0.25),
     # Ticked box posts course_ids=<id> (enroll), unticked posts nothing (unenroll).
     Scenario("toggle", "POST", "/students/{student}/courses/{toggle_course}",
-             bodies=("course_ids={toggle_course}", ""), content_type=FORM, form_post=True,
+             bodies=("course_ids={toggle_course}", ""), content_type=FORM, browser=True,
              target=0.35),
     Scenario("api enroll (idempotent)", "POST", "/api/students/{student}/courses",
              bodies=('{{"course_ids": [{enrolled_course}]}}',), content_type=JSON,
