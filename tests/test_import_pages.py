@@ -88,8 +88,12 @@ def test_errors_are_listed_with_file_line_and_column_and_download_as_csv(client)
 
     job = ImportJob.get()
     response = client.get(f"/imports/{job.id}/problems.csv")
-    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
     assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert response.data.startswith("\ufeff".encode())  # Excel reads UTF-8 by the BOM
+    assert response.headers["Content-Disposition"] == (
+        f'attachment; filename="import-{job.id}-problems.csv"; '
+        f"filename*=UTF-8''import-{job.id}-problems.csv")
+    rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"), newline="")))
     assert rows[0] == ["kind", "file", "line", "column", "message"]
     errors = [row for row in rows[1:] if row[0] == "error"]
     assert [(row[1], row[2]) for row in errors] == [("enrollments.csv", "4"),

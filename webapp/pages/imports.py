@@ -5,7 +5,6 @@ Jobs run in the job consumer (webapp/ops/jobs.py); these views only store, queue
 (webapp/oneroster/import_jobs.py). Without JavaScript a running job's page has a Refresh button
 instead of the polling.
 """
-import csv
 import io
 import tempfile
 from datetime import date
@@ -18,7 +17,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from ..oneroster import NotABundle, export_bundle
 from ..oneroster import import_jobs as imports
 from ..rules.records import RecordNotFound
-from .exports import cell
+from .exports import csv_response
 
 bp = Blueprint("imports", __name__, url_prefix="/imports")
 
@@ -118,18 +117,14 @@ def _queue_next(submit, job_id):
 
 @bp.get("/<int:job_id>/problems.csv")
 def problems_csv(job_id):
-    """The report's errors and warnings as a spreadsheet."""
+    """The report's errors and warnings as a spreadsheet (like every CSV download: a BOM
+    so Excel reads the names in the messages, formulas defused)."""
     report = imports.report_of(imports.get_job(job_id)) or {"errors": [], "warnings": []}
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["kind", "file", "line", "column", "message"])
-    for kind in ("errors", "warnings"):
-        for problem in report[kind]:
-            writer.writerow([kind[:-1]] + [cell(problem[key]) for key in
-                                           ("file", "line", "column", "message")])
-    return out.getvalue(), 200, {
-        "Content-Type": "text/csv; charset=utf-8",
-        "Content-Disposition": f'attachment; filename="import-{job_id}-problems.csv"'}
+    return csv_response(f"import-{job_id}-problems.csv",
+                        ["kind", "file", "line", "column", "message"],
+                        ([kind[:-1], *(problem[key] for key in ("file", "line", "column",
+                                                                 "message"))]
+                         for kind in ("errors", "warnings") for problem in report[kind]))
 
 
 @bp.get("/export")
