@@ -82,3 +82,13 @@ def test_the_api_keeps_utc(api, roster):
     body = api.get(f"/api/students/{ada.id}/history").get_json()
     stamps = [event["at"] for event in body["events"]]
     assert stamps and set(stamps) == {"2026-12-07T20:30:00Z"}
+
+
+def test_import_jobs_show_paris_time_as_the_desk_does(client, registrar):
+    from .roster_bundles import make_job
+    job = make_job("done", created_at=STORED, created_by=registrar.id)
+    listed = client.get("/imports/").get_data(as_text=True)
+    assert "Started (Europe/Paris)" in listed and ">2026-12-07 21:30</a>" in listed
+    shown = client.get(f"/imports/{job.id}").get_data(as_text=True)
+    assert "Started 2026-12-07 21:30 (Europe/Paris)" in shown
+    assert " UTC" not in listed + shown
