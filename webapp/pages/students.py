@@ -76,10 +76,7 @@ def show(student_id):
     all_terms = terms.list_terms()
     view = term_view(all_terms)
     shown = checklist(student_id, request.args.get("q", ""), term_id=view.term_id)
-    week, meets = student_week(student_id, view.term_id, no_term=view.term is None,
-                               also=[row.id for row in shown.rows])
-    for row in shown.rows:
-        row.meets = meets.get(row.id, "")
+    week, _ = student_week(student_id, view.term_id, no_term=view.term is None)
     return render_template("students/show.html", student=student, checklist=shown,
                            course_count=student.course_count, terms=all_terms, view=view,
                            week=week, events=student_history(student_id))

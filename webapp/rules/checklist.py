@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from ..db import fetch_all
 from ..models import Seats, Student
+from .schedule import meeting_text
 from .waitlist import place_sql
 
 # A school's whole catalogue (the 200-course checklist of issue 7) fits on the page; a
@@ -94,7 +95,9 @@ def checklist(student_id, q="", limit=SHOWN_COURSES, term_id=None):
     """The courses the student page lists for `student_id` in the term `term_id` (None:
     the courses with no term), in one query: every such course they are in or wait for
     plus the first `limit` by code, all narrowed to those whose code or title contains `q`
-    (any case), with how many courses of the term match in all.
+    (any case), each with its meetings in words (`.meets`), with how many courses of the
+    term match in all. (The meetings came from the week's query, which then read every
+    listed course a second time: 0.3 ms of a 2.3 ms page.)
 
     Cost stays flat as the catalogue grows: an index walk (term, code) for the first
     `limit` codes, the student's own rows by primary key, and a COUNT."""
@@ -114,7 +117,8 @@ def checklist(student_id, q="", limit=SHOWN_COURSES, term_id=None):
     # term: joined to the term's courses instead, SQLite walked all of them (1,000 courses
     # of the large data set: 0.5 ms each arm) to probe the student's few.
     rows = fetch_all(f"""
-        SELECT {_ROW_COLUMNS}, (SELECT COUNT(*) FROM courses {in_courses})
+        SELECT {_ROW_COLUMNS}, (SELECT COUNT(*) FROM courses {in_courses}),
+               m.weekdays, m.start_minute, m.end_minute, m.room
         FROM (SELECT id FROM (SELECT id FROM courses {in_courses} ORDER BY code LIMIT ?)
                              AS first_courses
               UNION
@@ -123,10 +127,31 @@ def checklist(student_id, q="", limit=SHOWN_COURSES, term_id=None):
               SELECT course_id FROM waitlist_entries WHERE student_id = ?) AS shown
         JOIN courses c ON c.id = shown.id
         {_ROW_JOINS}
+        LEFT JOIN course_meetings m ON m.course_id = c.id
         {in_shown}
-        ORDER BY c.code""",
+        ORDER BY c.code, m.start_minute, m.id""",
         *where_params, *where_params, limit, student_id, student_id, student_id, student_id,
         *where_params)
     # No row means no course matches at all: the first arm would have found one.
-    total = rows[0][-1] if rows else 0
-    return Checklist([_row(*row[:-1]) for row in rows], total, q)
+    total = rows[0][_TOTAL] if rows else 0
+    return Checklist(_rows_with_meetings(rows), total, q)
+
+
+_TOTAL = 8  # the checklist query's column after _ROW_COLUMNS; its meeting's follow
+
+
+def _rows_with_meetings(rows):
+    """ChecklistRows from the checklist query's rows (one per course and meeting, by code
+    then start), each with its meetings in words."""
+    shown, said = [], []
+    for row in rows:
+        if not shown or shown[-1].id != row[0]:
+            if shown:
+                shown[-1].meets = "; ".join(said)
+            shown.append(_row(*row[:_TOTAL]))
+            said = []
+        if row[_TOTAL + 1] is not None:
+            said.append(meeting_text(*row[_TOTAL + 1:]))
+    if shown:
+        shown[-1].meets = "; ".join(said)
+    return shown
