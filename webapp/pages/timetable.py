@@ -3,18 +3,35 @@ the grid around them). Built in Python for the same reason as the checklist rows
 student page and every toggle draw it, and as a Jinja loop its twenty-odd meetings cost
 more than the rest of a toggle's answer together. Placement classes come from
 static/css/timetable.css (pages/timetable_css.py)."""
+from functools import lru_cache
+
 from markupsafe import Markup, escape
+
+from ..rules.timetable import Block, Timetable
 
 
 def timetable_cells(week):
     """Day names, hour labels and one block per meeting and day of `week` (a
-    rules/timetable.Timetable), as markup for the inside of its grid."""
-    days = "".join(f'<div class="tt-day tt-r1 tt-c{column}" aria-hidden="true">'
-                   f'{day.capitalize()}</div>' for column, day in enumerate(week.days, 2))
-    hours = "".join(f'<div class="tt-hour tt-r{week.row(hour * 60)} tt-h12" '
-                    f'aria-hidden="true">{week.hour_text(hour)}</div>' for hour in week.hours)
-    blocks = "".join([_block_html(week, block) for block in week.blocks])
-    return Markup(f"\n        {days}\n        {hours}\n        {blocks}\n      ")
+    rules/timetable.Timetable), as markup for the inside of its grid. Remembered by the
+    week's values (the same student's week is drawn by the page and again by every toggle
+    that leaves it as it was, and by other students with the same courses)."""
+    return Markup(_cells(week.days, week.first_hour, week.last_hour, tuple(
+        (b.course_id, b.code, b.title, b.day, b.start, b.end, b.room, b.lane, b.lanes,
+         tuple(b.clashes_with)) for b in week.blocks)))
+
+
+@lru_cache(maxsize=1024)
+def _cells(days, first_hour, last_hour, blocks):
+    """timetable_cells of the week with these values (a pure function of them)."""
+    week = Timetable(days, first_hour, last_hour, [
+        Block(*fields[:-1], clashes_with=list(fields[-1])) for fields in blocks])
+    day_names = "".join(f'<div class="tt-day tt-r1 tt-c{column}" aria-hidden="true">'
+                        f'{day.capitalize()}</div>' for column, day in enumerate(days, 2))
+    hour_labels = "".join(f'<div class="tt-hour tt-r{week.row(hour * 60)} tt-h12" '
+                          f'aria-hidden="true">{week.hour_text(hour)}</div>'
+                          for hour in week.hours)
+    meetings = "".join([_block_html(week, block) for block in week.blocks])
+    return f"\n        {day_names}\n        {hour_labels}\n        {meetings}\n      "
 
 
 def _block_html(week, block):
