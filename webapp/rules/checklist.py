@@ -8,6 +8,8 @@ the first SHOWN_COURSES others by code (optionally only those matching a filter)
 number of courses there are to find.
 """
 from dataclasses import dataclass
+from itertools import groupby
+from operator import itemgetter
 
 from ..db import fetch_all
 from ..models import Seats, Student
@@ -143,15 +145,11 @@ _TOTAL = 8  # the checklist query's column after _ROW_COLUMNS; its meeting's fol
 def _rows_with_meetings(rows):
     """ChecklistRows from the checklist query's rows (one per course and meeting, by code
     then start), each with its meetings in words."""
-    shown, said = [], []
-    for row in rows:
-        if not shown or shown[-1].id != row[0]:
-            if shown:
-                shown[-1].meets = "; ".join(said)
-            shown.append(_row(*row[:_TOTAL]))
-            said = []
-        if row[_TOTAL + 1] is not None:
-            said.append(meeting_text(*row[_TOTAL + 1:]))
-    if shown:
-        shown[-1].meets = "; ".join(said)
+    shown = []
+    for _, lines in groupby(rows, key=itemgetter(0)):
+        lines = list(lines)
+        row = _row(*lines[0][:_TOTAL])
+        row.meets = "; ".join([meeting_text(*line[_TOTAL + 1:]) for line in lines
+                               if line[_TOTAL + 1] is not None])
+        shown.append(row)
     return shown
