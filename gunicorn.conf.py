@@ -75,4 +75,3 @@ def on_starting(server):
     app = server.app.wsgi()
     if isinstance(app, Registrar):  # (the bench's hello app has nothing to warm)
         warm_up(app)
-
