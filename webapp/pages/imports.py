@@ -120,11 +120,10 @@ def problems_csv(job_id):
     """The report's errors and warnings as a spreadsheet (like every CSV download: a BOM
     so Excel reads the names in the messages, formulas defused)."""
     report = imports.report_of(imports.get_job(job_id)) or {"errors": [], "warnings": []}
-    return csv_response(f"import-{job_id}-problems.csv",
-                        ["kind", "file", "line", "column", "message"],
-                        ([kind[:-1], *(problem[key] for key in ("file", "line", "column",
-                                                                 "message"))]
-                         for kind in ("errors", "warnings") for problem in report[kind]))
+    where_and_what = ("file", "line", "column", "message")
+    rows = ([kind[:-1], *(problem[key] for key in where_and_what)]
+            for kind in ("errors", "warnings") for problem in report[kind])
+    return csv_response(f"import-{job_id}-problems.csv", ["kind", *where_and_what], rows)
 
 
 @bp.get("/export")
